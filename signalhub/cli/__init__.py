@@ -1,0 +1,15 @@
+"""The `signalhub` command: one typer app assembled from one module per concern."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="signalhub: family-risk signals hub")
+
+
+def _register() -> None:
+    # Each concern adds its sub-app here, one line each.
+    pass
+
+
+_register()

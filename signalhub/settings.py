@@ -1,0 +1,83 @@
+"""Settings from environment variables, one class per concern, each with its own prefix.
+
+Nothing here is a module-level instance: every process builds a `Settings` in its composition
+root and passes the parts down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+AGENCIES: tuple[str, ...] = ("police", "health", "education", "guardianship", "social")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class KafkaSettings(BaseSettings):
+    """Where the broker is and how topics are laid out."""
+
+    model_config = SettingsConfigDict(env_prefix="SIGNALHUB_KAFKA_", extra="ignore")
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    topic_prefix: str = ""
+    partitions: int = 3
+    replication_factor: int = 1
+    retention_ms: int = 30 * 24 * 3600 * 1000
+    dlq_retention_ms: int = 90 * 24 * 3600 * 1000
+    client_id: str = "signalhub"
+
+    def topic(self, name: str) -> str:
+        """The full name of a topic; the prefix lets tests use fresh names."""
+        return f"{self.topic_prefix}{name}"
+
+    def signal_topic(self, agency: str) -> str:
+        return self.topic(f"signals.{agency}")
+
+    def receipt_topic(self, agency: str) -> str:
+        return self.topic(f"receipts.{agency}")
+
+    @property
+    def dlq_topic(self) -> str:
+        return self.topic("signals.dlq")
+
+    @property
+    def alert_topic(self) -> str:
+        return self.topic("alerts.children-in-family")
+
+
+class BrokerSettings(BaseSettings):
+    """The local single-node broker started by `signalhub broker up` (development, tests, demo)."""
+
+    model_config = SettingsConfigDict(env_prefix="SIGNALHUB_BROKER_", extra="ignore")
+
+    port: int = 9092
+    controller_port: int = 9093
+    data_dir: Path = REPO_ROOT / "var" / "kafka"
+    libs_dir: Path = REPO_ROOT / ".cache" / "kafka-libs"
+    heap: str = "512m"
+    start_timeout_s: float = 90.0
+
+
+class DatabaseSettings(BaseSettings):
+    """The database: SQLite file by default, PostgreSQL when a URL says so."""
+
+    model_config = SettingsConfigDict(env_prefix="SIGNALHUB_DB_", extra="ignore")
+
+    url: str = f"sqlite:///{REPO_ROOT / 'var' / 'signalhub.db'}"
+    echo: bool = False
+    pool_size: int = 5
+
+
+class Settings(BaseSettings):
+    """Everything one process needs; built once in its composition root."""
+
+    model_config = SettingsConfigDict(env_prefix="SIGNALHUB_", extra="ignore")
+
+    region_code: str = "31"
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    broker: BrokerSettings = Field(default_factory=BrokerSettings)
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    secret_key: SecretStr = SecretStr("change-me-in-production")

@@ -1,0 +1,3 @@
+"""Shared fixtures: each concern keeps its own in tests/fixtures/ and is listed here."""
+
+pytest_plugins: list[str] = []
