@@ -9,7 +9,9 @@ app = typer.Typer(no_args_is_help=True, help="signalhub: family-risk signals hub
 
 def _register() -> None:
     # Each concern adds its sub-app here, one line each.
-    pass
+    from signalhub.cli import db
+
+    app.add_typer(db.app, name="db")
 
 
 _register()

@@ -1,0 +1,1 @@
+"""Pure rules of the hub: no Kafka, no database, no HTTP."""

@@ -1,0 +1,26 @@
+"""Every table, imported in one place so metadata is complete (Alembic, tests)."""
+
+from signalhub.store.base import Base
+from signalhub.store.cases import Case, CaseCounter, CaseEvent, Conference, PlanItem
+from signalhub.store.messaging import Delivery, OutboxMessage
+from signalhub.store.registry import Family, InboxEntry, Person, PersonKey, Signal, SignalPerson
+from signalhub.store.workplace import AuditEntry, User
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Case",
+    "CaseCounter",
+    "CaseEvent",
+    "Conference",
+    "Delivery",
+    "Family",
+    "InboxEntry",
+    "OutboxMessage",
+    "Person",
+    "PersonKey",
+    "PlanItem",
+    "Signal",
+    "SignalPerson",
+    "User",
+]
