@@ -31,7 +31,8 @@
 # the repo (a clone under /root is 0700 on purpose). If postgres still cannot reach var/pg (e.g. the
 # clone lives under /root), or the unix socket path would be too long (sun_path is 108 bytes), we fall
 # back to /tmp/signalhub-pg-<port>. The choice is made once, on first start; later calls find the
-# cluster wherever it was created (repo dir first, then /tmp), so up/down/status always agree.
+# cluster wherever it was created (repo dir first, then /tmp), so up/down/status always agree. A cluster
+# in /tmp may vanish on reboot, which is fine for a test/benchmark database: `up` makes a new one.
 set -euo pipefail
 
 PORT="${SIGNALHUB_PG_PORT:-55432}"
@@ -105,7 +106,11 @@ resolve_data_dir() {
         return
     fi
     if [[ -f "$REPO_DATA/PG_VERSION" ]]; then DATA="$REPO_DATA"; return; fi
-    if [[ -f "$TMP_DATA/PG_VERSION" ]]; then DATA="$TMP_DATA"; return; fi
+    # The /tmp fallback is only ours if the cluster owner owns it (anyone can create dirs in /tmp).
+    if [[ -f "$TMP_DATA/PG_VERSION" && ! -L "$TMP_DATA" && "$(stat -c %U "$TMP_DATA")" == "$(owner_name)" ]]; then
+        DATA="$TMP_DATA"
+        return
+    fi
     DATA=""   # no cluster yet: choose_new_data_dir decides
 }
 
@@ -177,7 +182,8 @@ start_cluster() {
     local t0
     t0="$(now)"
     log "starting on 127.0.0.1:$PORT"
-    if ! as_owner "$BINDIR/pg_ctl" start -w -t 60 -D "$DATA" -l "$DATA/server.log" >/dev/null; then
+    # 9>&-: the server must not inherit the lock fd, or it would hold the lock for its whole life.
+    if ! as_owner "$BINDIR/pg_ctl" start -w -t 60 -D "$DATA" -l "$DATA/server.log" >/dev/null 9>&-; then
         tail -n 30 "$DATA/server.log" >&2 || true
         die "the server did not start (is port $PORT taken?); log: $DATA/server.log"
     fi
