@@ -29,7 +29,10 @@ def to_headers(event: CloudEvent) -> Headers:
         ("ce_id", event.id.encode()),
         ("ce_source", event.source.encode()),
         ("ce_type", event.type.encode()),
-        ("ce_time", event.time.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z").encode()),
+        (
+            "ce_time",
+            event.time.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z").encode(),
+        ),
         ("content-type", event.content_type.encode()),
     ]
 

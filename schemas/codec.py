@@ -42,7 +42,9 @@ class Codec:
         if len(data) < HEADER_LEN:
             if data[: len(MAGIC)] != MAGIC[: len(data)]:
                 raise SerializationError(SerializationReason.WRONG_MAGIC, "not Avro single-object encoding")
-            raise SerializationError(SerializationReason.TRUNCATED, f"{len(data)} bytes is shorter than the header")
+            raise SerializationError(
+                SerializationReason.TRUNCATED, f"{len(data)} bytes is shorter than the header"
+            )
         if data[:2] != MAGIC:
             raise SerializationError(
                 SerializationReason.WRONG_MAGIC, f"expected magic c301, found {data[:2].hex()}"
@@ -50,7 +52,9 @@ class Codec:
         fp = data[2:HEADER_LEN]
         writer = by_fingerprint().get(fp)
         if writer is None:
-            raise SerializationError(SerializationReason.UNKNOWN_FINGERPRINT, f"no known schema has fingerprint {fp.hex()}")
+            raise SerializationError(
+                SerializationReason.UNKNOWN_FINGERPRINT, f"no known schema has fingerprint {fp.hex()}"
+            )
         if fp not in self._known:
             raise SerializationError(
                 SerializationReason.WRONG_SCHEMA, f"message is a {writer.name}, expected {self.name}"
@@ -59,9 +63,13 @@ class Codec:
         try:
             record = schemaless_reader(body, writer.parsed, self.writer.parsed)
         except (EOFError, StopIteration, IndexError):
-            raise SerializationError(SerializationReason.TRUNCATED, "body ends before the record does") from None
+            raise SerializationError(
+                SerializationReason.TRUNCATED, "body ends before the record does"
+            ) from None
         except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
-            raise SerializationError(SerializationReason.FIELD_ERROR, f"body is not a valid {self.name}: {type(e).__name__}") from None
+            raise SerializationError(
+                SerializationReason.FIELD_ERROR, f"body is not a valid {self.name}: {type(e).__name__}"
+            ) from None
         if body.tell() != len(data) - HEADER_LEN:
             raise SerializationError(SerializationReason.FIELD_ERROR, "trailing bytes after the record")
         assert isinstance(record, dict)

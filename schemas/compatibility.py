@@ -39,7 +39,9 @@ def incompatibilities(reader: Any, writer: Any, path: str = "") -> list[str]:
     return _check(reader, writer, path or "/", {}, set())
 
 
-def _check(reader: Any, writer: Any, path: str, named: dict[str, Any], seen: set[tuple[str, str]]) -> list[str]:
+def _check(
+    reader: Any, writer: Any, path: str, named: dict[str, Any], seen: set[tuple[str, str]]
+) -> list[str]:
     for schema in (reader, writer):
         if isinstance(schema, dict) and _type(schema) in _NAMED:
             named.setdefault(schema["name"], schema)
@@ -47,7 +49,9 @@ def _check(reader: Any, writer: Any, path: str, named: dict[str, Any], seen: set
     writer = named.get(writer, writer) if isinstance(writer, str) else writer
     rt, wt = _type(reader), _type(writer)
     if wt == "union":
-        return [p for i, branch in enumerate(writer) for p in _check(reader, branch, f"{path}[{i}]", named, seen)]
+        return [
+            p for i, branch in enumerate(writer) for p in _check(reader, branch, f"{path}[{i}]", named, seen)
+        ]
     if rt == "union":
         if any(not _check(branch, writer, path, named, set(seen)) for branch in reader):
             return []
@@ -67,7 +71,9 @@ def _check(reader: Any, writer: Any, path: str, named: dict[str, Any], seen: set
     if rt == "enum":
         missing = set(writer["symbols"]) - set(reader["symbols"])
         if missing and "default" not in reader:
-            return [f"{path}: reader enum {reader['name']} lacks symbols {sorted(missing)} and has no default"]
+            return [
+                f"{path}: reader enum {reader['name']} lacks symbols {sorted(missing)} and has no default"
+            ]
         return []
     if rt == "array":
         return _check(reader["items"], writer["items"], f"{path}items/", named, seen)
@@ -78,7 +84,9 @@ def _check(reader: Any, writer: Any, path: str, named: dict[str, Any], seen: set
     return []
 
 
-def _check_record(reader: Any, writer: Any, path: str, named: dict[str, Any], seen: set[tuple[str, str]]) -> list[str]:
+def _check_record(
+    reader: Any, writer: Any, path: str, named: dict[str, Any], seen: set[tuple[str, str]]
+) -> list[str]:
     problems: list[str] = []
     written = {f["name"]: f for f in writer["fields"]}
     for field in reader["fields"]:

@@ -59,6 +59,8 @@ class BrokerSettings(BaseSettings):
     libs_dir: Path = REPO_ROOT / ".cache" / "kafka-libs"
     heap: str = "512m"
     start_timeout_s: float = 90.0
+    stop_timeout_s: float = 30.0
+    maven_repo_dir: Path = REPO_ROOT / ".cache" / "m2"
 
 
 class DatabaseSettings(BaseSettings):

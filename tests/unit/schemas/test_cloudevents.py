@@ -7,8 +7,12 @@ from schemas.cloudevents import CloudEvent, MissingHeaderError, from_headers, to
 
 def test_headers_roundtrip_in_utc() -> None:
     msk = timezone(timedelta(hours=3))
-    event = CloudEvent(id="e-1", source="mvd/isod", type="ru.signalhub.signal.domestic_violence",
-                       time=datetime(2026, 3, 14, 12, 0, 0, 123000, tzinfo=msk))
+    event = CloudEvent(
+        id="e-1",
+        source="mvd/isod",
+        type="ru.signalhub.signal.domestic_violence",
+        time=datetime(2026, 3, 14, 12, 0, 0, 123000, tzinfo=msk),
+    )
     headers = to_headers(event)
     assert dict(headers)["ce_time"] == b"2026-03-14T09:00:00.123Z"
     assert dict(headers)["ce_specversion"] == b"1.0"

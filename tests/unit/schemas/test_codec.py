@@ -25,7 +25,9 @@ def test_encoding_is_single_object_with_newest_fingerprint() -> None:
 
 def test_exact_bytes_are_pinned() -> None:
     data = Codec("RiskSignal").encode(risk_signal())
-    assert hashlib.sha256(data).hexdigest() == "778fc13f5f90037fa9ca35f758afc271628bfdc1b04b631b332256dee56ac376"
+    assert (
+        hashlib.sha256(data).hexdigest() == "778fc13f5f90037fa9ca35f758afc271628bfdc1b04b631b332256dee56ac376"
+    )
 
 
 def test_small_receipt_bytes_are_pinned_whole() -> None:
@@ -54,7 +56,9 @@ def test_fingerprint_matches_avro_spec_vector() -> None:
     # CRC-64-AVRO of the canonical form "null" is 7195948357588979594 (Avro spec test data), little-endian.
     from fastavro.schema import fingerprint
 
-    assert int.from_bytes(bytes.fromhex(fingerprint('"null"', "CRC-64-AVRO")), "little") == 7195948357588979594
+    assert (
+        int.from_bytes(bytes.fromhex(fingerprint('"null"', "CRC-64-AVRO")), "little") == 7195948357588979594
+    )
 
 
 def test_older_writer_is_read_into_newest_schema() -> None:
@@ -119,7 +123,9 @@ def test_field_error_names_the_field_not_the_value() -> None:
 
 
 def test_fingerprints_are_unique_across_contracts() -> None:
-    assert len(by_fingerprint()) == sum(len(versions(n)) for n in ("RiskSignal", "SignalReceipt", "CaseAlert"))
+    assert len(by_fingerprint()) == sum(
+        len(versions(n)) for n in ("RiskSignal", "SignalReceipt", "CaseAlert")
+    )
 
 
 PINNED_RECEIPT = (

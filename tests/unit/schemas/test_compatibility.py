@@ -8,7 +8,13 @@ from fastavro import parse_schema
 from schemas.compatibility import backward_problems, incompatibilities
 from schemas.registry import contract_names, versions
 
-PAIRS = [(n, r.version, w.version) for n in contract_names() for r in versions(n) for w in versions(n) if w.version <= r.version]
+PAIRS = [
+    (n, r.version, w.version)
+    for n in contract_names()
+    for r in versions(n)
+    for w in versions(n)
+    if w.version <= r.version
+]
 
 
 @pytest.mark.parametrize(("name", "reader", "writer"), PAIRS)
@@ -49,7 +55,9 @@ def test_checker_catches_a_removed_enum_symbol_and_a_narrowed_type() -> None:
 
 def test_checker_allows_enum_with_default_and_nullable_widening() -> None:
     old = _record([{"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["x", "y"]}}])
-    new = _record([{"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["x", "z"], "default": "x"}}])
+    new = _record(
+        [{"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["x", "z"], "default": "x"}}]
+    )
     assert incompatibilities(new, old) == []
     plain = _record([{"name": "s", "type": "string"}])
     nullable = _record([{"name": "s", "type": ["null", "string"], "default": None}])

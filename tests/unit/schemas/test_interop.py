@@ -43,5 +43,7 @@ def test_fingerprint_agrees_with_apache_avro_where_its_canonical_form_follows_th
 
     for v in versions("SignalReceipt"):
         raw = json.loads(json.dumps(v.raw).replace('{"type": "string", "logicalType": "uuid"}', '"string"'))
-        raw = json.loads(json.dumps(raw).replace('{"type": "long", "logicalType": "timestamp-millis"}', '"long"'))
+        raw = json.loads(
+            json.dumps(raw).replace('{"type": "long", "logicalType": "timestamp-millis"}', '"long"')
+        )
         assert avro.schema.parse(json.dumps(raw)).fingerprint("CRC-64-AVRO") == v.fingerprint

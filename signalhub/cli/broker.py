@@ -1,0 +1,52 @@
+"""`signalhub broker up|down|status`: the local single-node Kafka broker (development, demo)."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from signalhub import broker
+from signalhub.settings import BrokerSettings
+
+app = typer.Typer(no_args_is_help=True, help="Start, stop and inspect the local Kafka broker.")
+console = Console()
+
+
+@app.command()
+def up() -> None:
+    """Start the broker (fetching its jars once) and wait until it serves clients."""
+    settings = BrokerSettings()
+    try:
+        result = broker.up(settings)
+    except broker.BrokerError as e:
+        console.print(str(e), style="red", markup=False, highlight=False)
+        raise typer.Exit(1) from e
+    where = broker.bootstrap_servers(settings)
+    if result.already_running:
+        console.print(f"Kafka broker already running on {where} (pid {result.pid})", markup=False)
+    else:
+        console.print(f"Kafka broker started on {where} (pid {result.pid}) in {result.seconds:.1f} s")
+    console.print(f"data: {settings.data_dir}", markup=False, highlight=False)
+
+
+@app.command()
+def down() -> None:
+    """Stop the broker; its data are kept for the next `up`."""
+    settings = BrokerSettings()
+    try:
+        stopped = broker.down(settings)
+    except broker.BrokerError as e:
+        console.print(str(e), style="red", markup=False, highlight=False)
+        raise typer.Exit(1) from e
+    console.print("Kafka broker stopped" if stopped else "Kafka broker was not running")
+
+
+@app.command()
+def status() -> None:
+    """Say whether the broker runs; exit 1 when it does not."""
+    state = broker.status(BrokerSettings())
+    if not state.running:
+        console.print(f"Kafka broker not running (data: {state.data_dir})", markup=False)
+        raise typer.Exit(1)
+    console.print(f"Kafka broker running on {state.bootstrap_servers} (pid {state.pid})", markup=False)
+    console.print(f"data: {state.data_dir}", markup=False, highlight=False)
