@@ -1,0 +1,68 @@
+"""Latency of resolving one incoming record against a registry of a million persons.
+
+Builds a ``Registry`` from the simulator's population (one record per person), then streams
+noisy records of randomly chosen persons through ``Registry.link`` (resolve + add, the
+``signalhub link`` path) and prints the median and p99 milliseconds per record and the
+memory the registry takes (resident set size growth).
+
+    .venv/bin/python benchmarks/linkage_speed.py [--persons 1000000] [--queries 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import time
+
+from producers.simulator.people import Person, Population, generate_population, noisy_records
+from signalhub.cli.link import parse_row
+from signalhub.domain.linkage import PersonRecord, Registry
+
+
+def _clean(p: Person) -> PersonRecord:
+    ltype, locality, stype, street, house, flat = p.address
+    address = f"{ltype} {locality}, {stype} {street}, д. {house}" + (f", кв. {flat}" if flat else "")
+    return PersonRecord(p.person_id, p.surname, p.first_name, p.patronymic, p.birth_date, p.sex, p.snils,
+                        p.birth_cert, address)  # fmt: skip
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    population = generate_population(args.seed, families=int(args.persons / 3.6))
+    persons = population.persons[: args.persons]
+    print(f"generated {len(persons)} persons in {time.perf_counter() - started:.0f} s")
+    before = _rss_mb()
+    registry = Registry()
+    started = time.perf_counter()
+    for person in persons:
+        registry.add(_clean(person), person.person_id)
+    print(f"registry: {len(registry)} persons indexed in {time.perf_counter() - started:.0f} s, "
+          f"{len(registry._index)} keys, RSS growth {_rss_mb() - before:.0f} MB (peak RSS {_rss_mb():.0f} MB)")  # fmt: skip
+    step = max(1, len(persons) // args.queries)
+    sample = Population(population.seed, persons[::step][: args.queries])
+    rows = noisy_records(sample, args.seed + 1, records_per_person=(1, 1))
+    latencies, correct = [], 0
+    for number, row in enumerate(rows, start=2):
+        record = parse_row(dict(row), number)
+        t0 = time.perf_counter()
+        person_id, _ = registry.link(record)
+        latencies.append((time.perf_counter() - t0) * 1e3)
+        correct += person_id == row["true_person_id"]
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99) - 1]
+    print(f"{len(rows)} noisy records: median {statistics.median(latencies):.3f} ms, p99 {p99:.3f} ms, "
+          f"max {latencies[-1]:.1f} ms; linked to the true person {correct / len(rows):.2%}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Simulated agency data: people, their families and the noisy records agencies keep."""

@@ -1,0 +1,256 @@
+"""Deterministic population of Russian families, for tests, benchmarks and the simulator.
+
+``generate_population(seed, families)`` gives families of a mother, often a father, and one to
+four children (many under four): surnames with the right gendered ending, patronymics from the
+father's name, SNILS for some, birth certificates for children, an address in Novosibirsk
+region. Twins and namesakes (same full name, another birth date) are planted on purpose as hard
+negatives for linkage. ``noisy_records`` (in ``people_noise``) writes them as agencies would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Literal
+
+from producers.simulator.people_noise import noisy_records, write_rows
+from signalhub.domain.identifiers import snils_check_digits
+from signalhub.domain.linkage.resources import diminutives
+
+__all__ = ["Person", "Population", "generate_population", "noisy_records", "write_rows"]
+
+Sex = Literal["M", "F"]
+Role = Literal["mother", "father", "child"]
+TODAY = dt.date(2025, 6, 1)
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+_SURNAMES = _words(
+    "Смирнов Иванов Кузнецов Соколов Попов Лебедев Козлов Новиков Морозов Петров Волков Соловьёв "
+    "Васильев Зайцев Павлов Семёнов Голубев Виноградов Богданов Воробьёв Фёдоров Михайлов Беляев "
+    "Тарасов Белов Комаров Орлов Киселёв Макаров Андреев Ковалёв Ильин Гусев Титов Кузьмин Кудрявцев "
+    "Баранов Куликов Алексеев Степанов Яковлев Сорокин Сергеев Романов Захаров Борисов Королёв "
+    "Герасимов Пономарёв Григорьев Лазарев Медведев Ершов Никитин Соболев Рябов Поляков Цветков "
+    "Данилов Жуков Фролов Журавлёв Николаев Крылов Максимов Сидоров Осипов Белоусов Федотов Дорофеев "
+    "Егоров Матвеев Бобров Дмитриев Калинин Анисимов Петухов Антонов Тимофеев Никифоров Веселов "
+    "Филиппов Марков Большаков Суханов Миронов Ширяев Александров Коновалов Шестаков Казаков Ефимов "
+    "Денисов Громов Фомин Давыдов Мельников Щербаков Блинов Колесников Карпов Афанасьев Власов Маслов "
+    "Исаков Тихонов Аксёнов Гаврилов Родионов Котов Горбунов Кудряшов Быков Зуев Третьяков Савельев "
+    "Панов Рыбаков Суворов Абрамов Воронов Мухин Архипов Трофимов Мартынов Емельянов Горшков Чернов "
+    "Овчинников Селезнёв Панфилов Копылов Михеев Галкин Назаров Лобанов Лукин Беляков Потапов "
+    "Некрасов Хохлов Жданов Наумов Шилов Воронцов Ермаков Дроздов Игнатьев Савин Логинов Сафонов "
+    "Капустин Кириллов Моисеев Елисеев Кошелев Костин Горбачёв Орехов Ефремов Исаев Евдокимов "
+    "Калашников Кабанов Носков Юдин Кулагин Лапин Прохоров Нестеров Харитонов Агафонов Муравьёв "
+    "Ларионов Федосеев Зимин Пахомов Шубин Игнатов Филатов Крюков Рогов Кулаков Терентьев Молчанов "
+    "Владимиров Артемьев Гурьев Зиновьев Гришин Кононов Дементьев Ситников Симонов Мишин Фадеев "
+    "Комиссаров Мамонтов Носов Гуляев Шаров Устинов Вишняков Евсеев Лаврентьев Брагин Константинов "
+    "Корнилов Авдеев Зыков Бирюков Шарапов Никонов Щукин Дьячков Одинцов Сазонов Якушев Красильников "
+    "Гордеев Самойлов Князев Беспалов Уваров Шашков Бобылёв Доронин Белозёров Рожков Самсонов "
+    "Мясников Лихачёв Буров Сысоев Фомичёв Русаков Стрелков Гущин Тетерин Колобов Субботин Фокин "
+    "Блохин Селиверстов Пестов Кондратьев Силин Меркушев Лыткин Туров Шевченко Бондаренко Ковальчук "
+    "Черных Седых Кравченко Белых Долгих Коваленко Ткаченко Мельниченко Бойко Савченко Полищук "
+    "Левченко Руденко Волконский Островский Покровский Успенский Вознесенский Троицкий Сокольский "
+    "Толстой Белый Крутой"
+)
+_ONSETS = "Бар Вол Гор Дер Жар Зар Кар Лом Мор Нор Пар Рос Сар Тар Фор Хол Чер Шир Щег Яр Бел Вер Дол Кол"
+_MIDDLES = ("ан", "ен", "ин", "уш", "ыш", "ов", "ик", "ал", "ут", "яг", "ох", "ез", "")
+_ENDINGS = ("ов", "ев", "ин", "ский", "енко", "ук", "ых", "ёв", "цев", "ников")
+_REGION = (
+    ("г.", "Новосибирск", 0.6), ("г.", "Бердск", 0.08), ("г.", "Искитим", 0.06), ("г.", "Обь", 0.04),
+    ("р.п.", "Коченёво", 0.05), ("р.п.", "Краснообск", 0.05), ("с.", "Ордынское", 0.04),
+    ("г.", "Куйбышев", 0.04), ("с.", "Лебедевка", 0.02), ("д.", "Ивановка", 0.02),
+)  # fmt: skip
+_STREETS = _words(
+    "Ленина Мира Советская Гоголя Кирова Титова Сибирская Садовая Школьная Молодёжная Новая Заречная "
+    "Лесная Зелёная Октябрьская Пушкина Гагарина Чехова Фрунзе Дзержинского Жуковского Есенина "
+    "Полевая Комсомольская Рабочая Строителей Первомайская Вокзальная Центральная Кутузова "
+    "Станиславского Ватутина Блюхера Немировича-Данченко Челюскинцев Овражная Линейная Тюленина "
+    "Беловежская Учительская"
+)
+_STREET_TYPES = ("ул.", "ул.", "ул.", "ул.", "пр-т", "пер.", "мкр.")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One true person. ``address`` holds (locality type, locality, street type, street, house,
+    flat or 0)."""
+
+    person_id: str
+    family_id: str
+    role: Role
+    surname: str
+    first_name: str
+    patronymic: str
+    birth_date: dt.date
+    sex: Sex
+    snils: str | None
+    birth_cert: str | None
+    address: tuple[str, str, str, str, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Population:
+    """All persons of the generated families, in generation order."""
+
+    seed: int
+    persons: tuple[Person, ...]
+
+
+def _surname_pool(rng: random.Random) -> tuple[list[str], list[float]]:
+    synthetic = {o + m + e for o in _ONSETS.split() for m in _MIDDLES for e in _ENDINGS}
+    tail = sorted(synthetic - set(_SURNAMES))
+    names = _SURNAMES + tail
+    weights = [1.0 / (rank + 8) for rank in range(len(_SURNAMES))] + [0.35 / len(tail) * 40] * len(tail)
+    return names, weights
+
+
+def feminine(surname: str) -> str:
+    """Female form of a male surname (Иванов -> Иванова, Волконский -> Волконская)."""
+    for masc, fem in (("ский", "ская"), ("цкий", "цкая"), ("ой", "ая"), ("ый", "ая")):
+        if surname.endswith(masc):
+            return surname[: -len(masc)] + fem
+    return surname + "а" if surname.endswith(("ов", "ев", "ёв", "ин", "ын")) else surname
+
+
+_PATRONYMIC_SPECIAL = {
+    "Илья": ("Ильич", "Ильинична"), "Никита": ("Никитич", "Никитична"), "Лука": ("Лукич", "Лукинична"),
+    "Лев": ("Львович", "Львовна"), "Павел": ("Павлович", "Павловна"), "Пётр": ("Петрович", "Петровна"),
+    "Дмитрий": ("Дмитриевич", "Дмитриевна"), "Георгий": ("Георгиевич", "Георгиевна"),
+    "Арсений": ("Арсеньевич", "Арсеньевна"), "Савелий": ("Савельевич", "Савельевна"),
+}  # fmt: skip
+
+
+def patronymic_of(father: str, sex: Sex) -> str:
+    """Patronymic from the father's first name: Сергей -> Сергеевич / Сергеевна."""
+    if father in _PATRONYMIC_SPECIAL:
+        return _PATRONYMIC_SPECIAL[father][sex == "F"]
+    if father.endswith("ий"):
+        stem, masc, fem = father[:-2], "ьевич", "ьевна"
+    elif father.endswith("й") or father.endswith("ь"):
+        stem, masc, fem = father[:-1], "евич", "евна"
+    else:
+        stem, masc, fem = father, "ович", "овна"
+    return stem + (fem if sex == "F" else masc)
+
+
+class _Builder:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.surnames, self.weights = _surname_pool(self.rng)
+        males, females, _ = diminutives()
+        self.names: dict[Sex, list[str]] = {"M": list(males), "F": list(females)}
+        self.fathers = [n for n in males if not n.endswith(("а", "я")) or n in _PATRONYMIC_SPECIAL]
+        self.persons: list[Person] = []
+        self.families: list[tuple[str, str, tuple[Sex, str]]] = []
+
+    def name(self, sex: Sex) -> str:
+        pool = self.names[sex]
+        return pool[min(int(self.rng.expovariate(1 / 14)), len(pool) - 1)]
+
+    def snils(self) -> str:
+        nine = f"{(len(self.persons) * 7919 + 3_000_017) % 997_000_000 + 2_000_000:09d}"
+        return nine + snils_check_digits(nine)
+
+    def birth_cert(self) -> str:
+        idx = len(self.persons)
+        return f"{('I', 'II', 'III', 'IV')[idx // 3_000_000 % 4]}-{('ЕТ', 'ЛО', 'МЮ')[idx % 3]} {idx * 7919 % 1_000_000:06d}"
+
+    def address(self) -> tuple[str, str, str, str, int, int]:
+        rng = self.rng
+        ltype, locality, _ = rng.choices(_REGION, weights=[w for *_, w in _REGION])[0]
+        flat = rng.randint(1, 280) if ltype == "г." and rng.random() < 0.85 else 0
+        street = _STREETS[min(int(rng.expovariate(1 / 12)), len(_STREETS) - 1)]
+        return ltype, locality, rng.choice(_STREET_TYPES), street, rng.randint(1, 160), flat
+
+    def add(self, family: str, role: Role, surname: str, first: str, patr: str, born: dt.date, sex: Sex,
+            address: tuple[str, str, str, str, int, int]) -> None:  # fmt: skip
+        child = role == "child"
+        snils = self.snils() if self.rng.random() < (0.45 if child else 0.7) else None
+        cert = self.birth_cert() if child and self.rng.random() < 0.9 else None
+        pid = f"T{len(self.persons) + 1:08d}"
+        person = Person(pid, family, role, surname if sex == "M" else feminine(surname), first, patr, born,
+                        sex, snils, cert, address)  # fmt: skip
+        self.persons.append(person)
+
+
+_CHILD_COUNTS = (1, 2, 3, 4)
+_CHILD_WEIGHTS = (40, 35, 17, 8)
+
+
+def _child_birth(rng: random.Random, mother_born: dt.date) -> dt.date:
+    days = rng.randint(0, 4 * 365) if rng.random() < 0.55 else rng.randint(4 * 365, 17 * 365)
+    return max(TODAY - dt.timedelta(days=days), mother_born + dt.timedelta(days=18 * 365))
+
+
+def _spaced_birth(rng: random.Random, mother_born: dt.date, births: list[dt.date]) -> dt.date:
+    """A birth date at least ~10 months from the siblings' (twins are made by the caller)."""
+    born = _child_birth(rng, mother_born)
+    for _ in range(30):
+        if all(abs((born - other).days) >= 300 for other in births):
+            break
+        born = _child_birth(rng, mother_born)
+    return born
+
+
+def _family(b: _Builder, index: int, namesake_rate: float, twin_rate: float) -> None:
+    rng = b.rng
+    fid = f"F{index + 1:07d}"
+    surname = rng.choices(b.surnames, b.weights)[0]
+    father = b.fathers[min(int(rng.expovariate(1 / 14)), len(b.fathers) - 1)]
+    namesake = b.families and rng.random() < namesake_rate
+    if namesake:
+        surname, father, copied = rng.choice(b.families)
+    address = b.address()
+    mother_born = TODAY - dt.timedelta(days=rng.randint(20 * 365, 46 * 365))
+    has_father = rng.random() < 0.7
+    maiden = rng.choices(b.surnames, b.weights)[0] if not has_father or rng.random() < 0.15 else surname
+    b.add(
+        fid,
+        "mother",
+        maiden,
+        b.name("F"),
+        patronymic_of(rng.choice(b.fathers), "F"),
+        mother_born,
+        "F",
+        address,
+    )
+    if has_father:
+        born = mother_born - dt.timedelta(days=rng.randint(-3 * 365, 8 * 365))
+        b.add(fid, "father", surname, father, patronymic_of(rng.choice(b.fathers), "M"), born, "M", address)
+    kids = surname if has_father or namesake else maiden
+    taken: set[str] = set()
+    births: list[dt.date] = []
+    for i in range(rng.choices(_CHILD_COUNTS, _CHILD_WEIGHTS)[0]):
+        if not births or rng.random() >= twin_rate:
+            born = _spaced_birth(rng, mother_born, births)
+        births.append(born)
+        sex: Sex = rng.choice(("M", "F"))
+        first = b.name(sex)
+        while first in taken:
+            first = b.name(sex)
+        if namesake and i == 0:
+            sex, first = copied
+        taken.add(first)
+        b.add(fid, "child", kids, first, patronymic_of(father, sex), born, sex, address)
+    if not namesake:
+        child = b.persons[-1]
+        b.families.append((kids, father, (child.sex, child.first_name)))
+
+
+def generate_population(
+    seed: int, families: int, namesake_rate: float = 0.01, twin_rate: float = 0.04
+) -> Population:
+    """``families`` families drawn deterministically from ``seed`` (same seed, same persons).
+
+    A ``namesake_rate`` share of families repeat an earlier family's surname and father's name
+    and name their first child like that family's youngest (same full name, another birth
+    date); ``twin_rate`` is the chance that a next child shares the previous one's birth date.
+    """
+    builder = _Builder(seed)
+    for index in range(families):
+        _family(builder, index, namesake_rate, twin_rate)
+    return Population(seed, tuple(builder.persons))

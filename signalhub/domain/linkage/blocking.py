@@ -1,0 +1,77 @@
+"""``blocking_keys``: the few plain-string keys under which a person is indexed and looked up.
+
+Two records of one person share at least one key despite one typo in a name (each name key
+leaves one name out), a diminutive (first names key on the full name), a Latin spelling
+(phonetic keys), a day/month swap (the date key sorts day and month), a one-day error (keys on
+the birth year), a missing patronymic or a missing birth date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from signalhub.domain.linkage.model import NormalisedPerson
+
+__all__ = ["IDENTIFIER_PREFIXES", "blocking_keys", "query_keys"]
+
+IDENTIFIER_PREFIXES = ("snils:", "bc:")
+_MAX_NAME_GROUPS = 8
+_MAX_ADDRESS_WORDS = 3
+
+
+def _date_key(born: dt.date) -> str:
+    low, high = sorted((born.month, born.day))
+    return f"{born.year}{low:02d}{high:02d}"
+
+
+def blocking_keys(n: NormalisedPerson) -> frozenset[str]:
+    """Keys of a person: ``snils:…``, ``bc:…`` and name/date keys (phonetic, never raw values).
+
+    Name/date keys: ``sd`` surname+date, ``fd`` first name+date, ``sfy`` surname's first
+    three letters+first name+birth year, ``dh`` date+house+flat, ``fph`` first name+patronymic+house, ``ah`` address word+house+flat (a household), ``fpy`` first name+patronymic+year, ``sfp`` surname+first name+patronymic,
+    ``sf`` surname+first name (large blocks, fetched only for records without a birth date).
+    """
+    keys: set[str] = set()
+    if n.snils:
+        keys.add(f"snils:{n.snils}")
+    if n.birth_cert:
+        keys.add(f"bc:{n.birth_cert}")
+    names = sorted(n.first_name_groups)[:_MAX_NAME_GROUPS] or ([n.first_name_key] if n.first_name_key else [])
+    surname, patronymic, born = n.surname, n.patronymic, n.birth_date
+    if born is not None:
+        date, year = _date_key(born), born.year
+        if surname:
+            keys.add(f"sd:{surname}:{date}")
+        for name in names:
+            keys.add(f"fd:{name}:{date}")
+            if surname:
+                keys.add(f"sfy:{surname[:3]}:{name}:{year}")
+            if patronymic:
+                keys.add(f"fpy:{name}:{patronymic}:{year}")
+    if born is not None and n.address is not None and n.address.house:
+        keys.add(f"dh:{_date_key(born)}:{n.address.house}:{n.address.flat or ''}")
+    if n.address is not None and n.address.house:
+        if n.address.flat:  # a flat makes one word + house + flat a household
+            words = sorted((w for w in n.address.names if len(w) >= 4), key=lambda w: (-len(w), w))
+            for word in words[:_MAX_ADDRESS_WORDS]:
+                keys.add(f"ah:{word}:{n.address.house}:{n.address.flat}")
+        else:  # a house alone is a household only with all its words (else a whole village)
+            keys.add(f"ah:{'-'.join(sorted(n.address.names))}:{n.address.house}:")
+    if patronymic and n.address is not None and n.address.house:
+        for name in names:
+            keys.add(f"fph:{name}:{patronymic}:{n.address.house}")
+    if surname:
+        for name in names:
+            keys.add(f"sf:{surname}:{name}")
+            if patronymic:
+                keys.add(f"sfp:{surname}:{name}:{patronymic}")
+    return frozenset(keys)
+
+
+def query_keys(n: NormalisedPerson) -> frozenset[str]:
+    """The subset of ``blocking_keys`` worth fetching: the coarse ``sf`` keys only when the
+    record has no birth date (otherwise the date keys already reach every true match)."""
+    keys = blocking_keys(n)
+    if n.birth_date is None:
+        return keys
+    return frozenset(k for k in keys if not k.startswith("sf:"))

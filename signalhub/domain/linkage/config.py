@@ -1,0 +1,91 @@
+"""Linkage configuration: m/u probabilities, fixed weights and thresholds, all as data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from signalhub.domain.linkage.model import Band
+
+__all__ = ["LinkageConfig", "Thresholds", "classify", "default_config"]
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Scores at or above ``match`` are matches; at or above ``possible`` possible matches."""
+
+    match: float
+    possible: float
+
+
+@dataclass(frozen=True, slots=True)
+class LinkageConfig:
+    """Everything tunable in the engine.
+
+    ``m_u[field][level] = (m, u)``; ``fixed`` holds the dependency corrections (``twins``,
+    ``child_far``) and deterministic rule scores; a person born less than ``child_age_years``
+    before ``reference_date`` (today when ``None``) is a child; blocks with more than
+    ``max_block_size`` members are skipped when fetching candidates (their persons are reached
+    through other keys); term frequencies adjust exact-agreement weights once the registry
+    holds ``tf_min_records`` records.
+    """
+
+    m_u: dict[str, dict[str, tuple[float, float]]]
+    fixed: dict[str, float]
+    thresholds: Thresholds
+    child_age_years: int = 18
+    reference_date: dt.date | None = None
+    max_block_size: int = 2000
+    tf_min_records: int = 10_000
+    tf_floor: float = 0.0005
+    weights: dict[tuple[str, str], float] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        table = {
+            (name, level): math.log2(m / u)
+            for name, levels in self.m_u.items()
+            for level, (m, u) in levels.items()
+        }
+        object.__setattr__(self, "weights", table)
+
+    def weight(self, name: str, level: str, share: float | None = None) -> float:
+        """Weight of a field's level; ``share`` (the value's frequency) replaces u when given."""
+        if level == "missing":
+            return 0.0
+        if share is not None:
+            return math.log2(self.m_u[name][level][0] / max(share, self.tf_floor))
+        return self.weights[(name, level)]
+
+
+def _read() -> dict[str, Any]:
+    text = resources.files("signalhub.domain.linkage").joinpath("data/weights.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@cache
+def default_config() -> LinkageConfig:
+    """The configuration shipped in ``data/weights.json``."""
+    raw = _read()
+    m_u = {
+        name: {lvl: (float(m), float(u)) for lvl, (m, u) in levels.items()}
+        for name, levels in raw["m_u"].items()
+    }
+    limits = raw["thresholds"]
+    return LinkageConfig(
+        m_u, dict(raw["fixed"]), Thresholds(float(limits["match"]), float(limits["possible"]))
+    )
+
+
+def classify(score: float, thresholds: Thresholds) -> Band:
+    """The band of a score."""
+    if score >= thresholds.match:
+        return Band.MATCH
+    if score >= thresholds.possible:
+        return Band.POSSIBLE
+    return Band.NON_MATCH

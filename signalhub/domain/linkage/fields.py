@@ -1,0 +1,110 @@
+"""Agreement level of each field of two normalised persons (no weights here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from signalhub.domain.linkage.address import Address
+from signalhub.domain.linkage.model import NormalisedPerson
+
+__all__ = [
+    "address_level",
+    "date_level",
+    "first_name_level",
+    "names_swapped",
+    "patronymic_level",
+    "surname_level",
+]
+
+_SURNAME_FUZZY = 0.92
+_NAME_FUZZY = 0.88
+_ADDRESS_NAMES = 90.0
+
+
+def _agree(a: NormalisedPerson, b: NormalisedPerson) -> str:
+    return "translit" if a.latin != b.latin else "exact"
+
+
+def surname_level(a: NormalisedPerson, b: NormalisedPerson) -> str:
+    """exact | translit | fuzzy (typo, or one part of a double surname) | disagree | missing."""
+    if a.surname is None or b.surname is None:
+        return "missing"
+    if a.surname == b.surname:
+        return _agree(a, b)
+    short, long_ = sorted((a.surname, b.surname), key=len)
+    if len(short) >= 4 and (long_.startswith(short) or long_.endswith(short)):
+        return "fuzzy"
+    return (
+        "fuzzy" if JaroWinkler.normalized_similarity(a.surname, b.surname) >= _SURNAME_FUZZY else "disagree"
+    )
+
+
+def _known(n: NormalisedPerson) -> bool:
+    return bool(n.first_name_groups) and not n.first_name_approx
+
+
+def first_name_level(a: NormalisedPerson, b: NormalisedPerson) -> str:
+    """exact | translit | diminutive (same full name) | fuzzy | disagree | missing."""
+    if a.first_name_key is None or b.first_name_key is None:
+        return "missing"
+    if a.first_name_key == b.first_name_key:
+        return _agree(a, b)
+    if a.first_name_groups & b.first_name_groups:
+        return "fuzzy" if a.first_name_approx or b.first_name_approx else "diminutive"
+    if _known(a) and _known(b):
+        return "disagree"  # two different names from the dictionary, not a typo of one
+    similar = JaroWinkler.normalized_similarity(a.first_name_key, b.first_name_key) >= _NAME_FUZZY
+    return "fuzzy" if similar else "disagree"
+
+
+def names_swapped(a: NormalisedPerson, b: NormalisedPerson) -> bool:
+    """True when one record has the surname and first name the other way round."""
+    if not (a.surname and b.surname and a.first_name_key and b.first_name_key):
+        return False
+    jw = JaroWinkler.normalized_similarity
+    return (
+        jw(a.surname, b.first_name_key) >= _SURNAME_FUZZY
+        and jw(a.first_name_key, b.surname) >= _SURNAME_FUZZY
+    )
+
+
+def patronymic_level(a: NormalisedPerson, b: NormalisedPerson) -> str:
+    """exact | fuzzy | disagree | missing (compared on the sex-free stem)."""
+    if a.patronymic is None or b.patronymic is None:
+        return "missing"
+    if a.patronymic == b.patronymic:
+        return "exact"
+    return "fuzzy" if JaroWinkler.normalized_similarity(a.patronymic, b.patronymic) >= 0.9 else "disagree"
+
+
+def date_level(a: dt.date | None, b: dt.date | None) -> str:
+    """exact | swap (day/month) | near (one day) | typo (one digit) | disagree | missing."""
+    if a is None or b is None:
+        return "missing"
+    if a == b:
+        return "exact"
+    if a.year == b.year and a.day == b.month and a.month == b.day:
+        return "swap"
+    if abs((a - b).days) <= 1:
+        return "near"
+    if OSA.distance(a.strftime("%Y%m%d"), b.strftime("%Y%m%d")) <= 1:
+        return "typo"
+    return "disagree"
+
+
+def address_level(a: Address | None, b: Address | None) -> str:
+    """exact (names, house, flat) | house (names, house) | street (names only) | disagree | missing."""
+    if a is None or b is None:
+        return "missing"
+    if a.names and b.names:
+        similar = fuzz.token_set_ratio(" ".join(sorted(a.names)), " ".join(sorted(b.names))) >= _ADDRESS_NAMES
+    else:
+        similar = not a.names and not b.names
+    if not similar:
+        return "disagree"
+    if a.house is None or a.house != b.house:
+        return "street"
+    return "exact" if a.flat == b.flat else "house"

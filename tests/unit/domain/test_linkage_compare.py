@@ -1,0 +1,169 @@
+"""Scoring, rules, bands and the registry on realistic pairs, including hard negatives."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from signalhub.domain.linkage import (
+    Band,
+    PersonRecord,
+    Registry,
+    Thresholds,
+    classify,
+    compare,
+    default_config,
+    normalise,
+)
+
+D = dt.date
+MASHA = PersonRecord("a", "Кузнецова", "Мария", "Андреевна", D(2021, 5, 17), "F", None, "II-ЕТ 123456",
+                     "г. Новосибирск, ул. Титова, д. 7, кв. 15")  # fmt: skip
+
+
+def score(a: PersonRecord, b: PersonRecord) -> float:
+    return compare(normalise(a), normalise(b)).score
+
+
+def band(a: PersonRecord, b: PersonRecord) -> Band:
+    return classify(score(a, b), default_config().thresholds)
+
+
+def levels(a: PersonRecord, b: PersonRecord) -> dict[str, str]:
+    return {e.field: e.level for e in compare(normalise(a), normalise(b)).evidence}
+
+
+def test_diminutive_and_typo_from_police_match() -> None:
+    police = PersonRecord(
+        "b", "Кузнецва", "Маша", None, D(2021, 5, 17), None, None, None, "Новосибирск, Титова 7-15"
+    )
+    assert band(MASHA, police) is Band.MATCH
+    assert levels(MASHA, police)["first_name"] == "diminutive"
+    assert levels(MASHA, police)["surname"] == "fuzzy"
+
+
+def test_translit_with_day_month_swap_matches() -> None:
+    passport = PersonRecord("b", "Kuznetsova", "Mariya", "Andreevna", D(2021, 5, 17))
+    swapped = PersonRecord("c", "KUZNETSOVA", "MARIA", None, D(2021, 5, 17), "F")
+    assert band(MASHA, passport) is Band.MATCH
+    assert levels(MASHA, passport)["surname"] == "translit"
+    anna = PersonRecord("d", "Смирнова", "Анна", "Ивановна", D(2020, 3, 4), "F")
+    assert (
+        levels(anna, PersonRecord("e", "Smirnova", "Anna", "Ivanovna", D(2020, 4, 3)))["birth_date"] == "swap"
+    )
+    assert band(MASHA, swapped) is Band.MATCH
+
+
+def test_mother_surname_written_in_masculine_form_matches() -> None:
+    mother = PersonRecord("m", "Соколова", "Ольга", "Петровна", D(1990, 1, 2), "F")
+    written = PersonRecord("w", "Соколов", "Оля", "Петровна", D(1990, 1, 2), None)
+    assert levels(mother, written)["surname"] == "exact"
+    assert band(mother, written) is Band.MATCH
+
+
+def test_twins_are_not_merged() -> None:
+    twin = PersonRecord("t", "Кузнецова", "Дарья", "Андреевна", D(2021, 5, 17), "F", None, None,
+                        "г. Новосибирск, ул. Титова, д. 7, кв. 15")  # fmt: skip
+    comparison = compare(normalise(MASHA), normalise(twin))
+    assert classify(comparison.score, default_config().thresholds) is Band.NON_MATCH
+    assert ("twins", "suspected") in {(e.field, e.level) for e in comparison.evidence}
+
+
+def test_twins_of_different_sex_sharing_a_diminutive_are_not_merged() -> None:
+    boy = PersonRecord("b", "Орлов", "Женя", "Ильич", D(2022, 8, 1), "M", None, None, "Бердск, Мира 3-4")
+    girl = PersonRecord(
+        "g", "Орлова", "Женя", "Ильинична", D(2022, 8, 1), "F", None, None, "Бердск, Мира 3-4"
+    )
+    assert levels(boy, girl)["sex"] == "disagree"
+    assert band(boy, girl) is Band.NON_MATCH
+
+
+def test_namesakes_with_other_birth_dates_are_not_merged() -> None:
+    a = PersonRecord("a", "Иванов", "Александр", "Сергеевич", D(1984, 2, 11), "M")
+    b = PersonRecord("b", "Иванов", "Александр", "Сергеевич", D(1991, 9, 30), "M")
+    assert levels(a, b)["birth_date"] == "disagree"
+    assert band(a, b) is Band.NON_MATCH
+
+
+def test_children_born_years_apart_strongly_disagree() -> None:
+    a = PersonRecord("a", "Попов", "Иван", None, D(2021, 1, 1), "M")
+    b = PersonRecord("b", "Попов", "Иван", None, D(2017, 6, 1), "M")
+    evidence = compare(normalise(a), normalise(b)).evidence
+    assert ("birth_date", "child_far") in {(e.field, e.level) for e in evidence}
+    assert score(a, b) < -20
+
+
+def test_siblings_are_not_merged() -> None:
+    sister = PersonRecord("s", "Кузнецова", "Анна", "Андреевна", D(2019, 2, 1), "F", None, None,
+                          "г. Новосибирск, ул. Титова, д. 7, кв. 15")  # fmt: skip
+    assert band(MASHA, sister) is Band.NON_MATCH
+
+
+def test_rules_on_identifiers() -> None:
+    same_snils = compare(
+        normalise(PersonRecord("a", "Петров", snils="112-233-445 95")),
+        normalise(PersonRecord("b", "Сидоров", snils="11223344595")),
+    )
+    other_snils = compare(
+        normalise(PersonRecord("a", "Петров", "Пётр", snils="112-233-445 95")),
+        normalise(PersonRecord("b", "Петров", "Пётр", snils="123-456-789 64")),
+    )
+    same_cert = compare(normalise(MASHA), normalise(PersonRecord("c", "Иванова", birth_cert="ii ет №123456")))
+    assert (same_snils.rule, classify(same_snils.score, default_config().thresholds)) == (
+        "snils_equal",
+        Band.MATCH,
+    )
+    assert other_snils.rule == "snils_differ"
+    assert other_snils.score < 0
+    assert same_cert.rule == "birth_cert_equal"
+    assert same_cert.score > 0
+
+
+def test_evidence_explains_without_personal_values() -> None:
+    police = PersonRecord("b", "Kuznetsova", "Маша", None, D(2021, 5, 16), None)
+    comparison = compare(normalise(MASHA), normalise(police))
+    by_field = {e.field: e for e in comparison.evidence}
+    assert by_field["first_name"].level == "diminutive"
+    assert by_field["first_name"].weight > 0
+    assert by_field["birth_date"].level == "near"
+    assert by_field["patronymic"].level == "missing"
+    assert by_field["patronymic"].weight == 0
+    assert abs(sum(e.weight for e in comparison.evidence) - comparison.score) < 0.01
+    text = repr(comparison.evidence)
+    assert all(value not in text for value in ("Кузнецова", "KUZNETSOV", "MARIA", "2021"))
+
+
+def test_compare_is_symmetric() -> None:
+    police = PersonRecord("b", "Кузнецва", "Маша", None, D(2021, 5, 18), None)
+    assert score(MASHA, police) == score(police, MASHA)
+
+
+def test_classify_bands() -> None:
+    limits = Thresholds(match=10.0, possible=5.0)
+    assert [classify(s, limits) for s in (10.0, 7.0, 4.9)] == [Band.MATCH, Band.POSSIBLE, Band.NON_MATCH]
+
+
+def test_registry_links_a_stream() -> None:
+    registry = Registry()
+    records = [
+        MASHA,
+        PersonRecord(
+            "b", "КУЗНЕЦОВА", "Маруся", None, D(2021, 5, 17), None, None, None, "Новосибирск, Титова 7-15"
+        ),
+        PersonRecord("c", "Kuznetsova", "Maria", "Andreevna", D(2021, 5, 18)),
+        PersonRecord("d", "Кузнецова", "Дарья", "Андреевна", D(2021, 5, 17), "F"),  # twin
+        PersonRecord("e", "Кузнецова", "Мария", "Андреевна", D(2015, 5, 17), "F"),  # namesake
+    ]
+    people = [registry.link(r)[0] for r in records]
+    assert people[0] == people[1] == people[2]
+    assert len({people[0], people[3], people[4]}) == 3
+    decision = registry.resolve(
+        PersonRecord("f", "Кузнецова", "Маша", None, D(2021, 5, 17), None, None, "II-ЕТ 123456")
+    )
+    assert (decision.band, decision.person_id, decision.rule) == (Band.MATCH, people[0], "birth_cert_equal")
+    assert len(registry) == 3
+    assert registry.record_count == 5
+
+
+def test_registry_without_candidates_is_non_match() -> None:
+    decision = Registry().resolve(MASHA)
+    assert (decision.band, decision.person_id, decision.evidence) == (Band.NON_MATCH, None, ())

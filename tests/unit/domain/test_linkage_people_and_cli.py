@@ -1,0 +1,100 @@
+"""The people generator (ground truth for linkage) and the ``signalhub link`` command."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from producers.simulator.people import generate_population, noisy_records, patronymic_of, write_rows
+from producers.simulator.people_noise import COLUMNS
+from signalhub.cli import app
+from signalhub.domain.identifiers import snils_valid
+
+
+def test_population_is_deterministic_and_realistic() -> None:
+    a, b = generate_population(5, 300), generate_population(5, 300)
+    assert a == b
+    assert generate_population(6, 300) != a
+    roles = Counter(p.role for p in a.persons)
+    assert roles["mother"] == 300
+    assert 0 < roles["father"] < 300
+    assert roles["child"] >= 300
+    assert all(snils_valid(p.snils) for p in a.persons if p.snils)
+    assert all(p.birth_cert for p in a.persons if p.role == "child" and p.birth_cert)
+    women = [p for p in a.persons if p.sex == "F" and p.surname.endswith(("ов", "ев", "ин"))]
+    assert not women  # female surnames take the feminine ending
+    assert any(p.birth_cert and p.birth_cert.startswith(("I-", "II-")) for p in a.persons)
+
+
+def test_patronymics_follow_the_father() -> None:
+    assert patronymic_of("Сергей", "M") == "Сергеевич"
+    assert patronymic_of("Юрий", "F") == "Юрьевна"
+    assert patronymic_of("Илья", "F") == "Ильинична"
+    assert patronymic_of("Игорь", "M") == "Игоревич"
+    assert patronymic_of("Иван", "F") == "Ивановна"
+
+
+def test_hard_negatives_are_planted() -> None:
+    persons = generate_population(3, 2000).persons
+    children = [p for p in persons if p.role == "child"]
+    by_birth = Counter((p.family_id, p.birth_date) for p in children)
+    assert any(n >= 2 for n in by_birth.values())  # twins
+    full_names = Counter((p.surname, p.first_name, p.patronymic) for p in children)
+    namesakes = [k for k, n in full_names.items() if n >= 2]
+    assert namesakes
+    dates = {(p.surname, p.first_name, p.patronymic): set() for p in children}
+    for p in children:
+        dates[(p.surname, p.first_name, p.patronymic)].add(p.birth_date)
+    assert any(len(dates[k]) >= 2 for k in namesakes)
+
+
+def test_noisy_records_keep_ground_truth(tmp_path: Path) -> None:
+    population = generate_population(1, 200)
+    rows = noisy_records(population, 2)
+    assert rows == noisy_records(population, 2)
+    assert {tuple(r) for r in rows} == {COLUMNS}
+    assert {r["true_person_id"] for r in rows} == {p.person_id for p in population.persons}
+    assert any(r["surname"].isascii() and r["surname"] for r in rows)  # Latin spellings
+    write_rows(rows, tmp_path / "p.csv")
+    assert (tmp_path / "p.csv").read_text("utf-8").startswith(",".join(COLUMNS))
+
+
+def test_link_command_clusters_a_file(tmp_path: Path) -> None:
+    population = generate_population(9, 150)
+    rows = noisy_records(population, 10)
+    write_rows(rows, tmp_path / "in.csv")
+    result = CliRunner().invoke(
+        app, ["link", "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "out.csv")]
+    )
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "out.csv").open(encoding="utf-8") as handle:
+        clusters = {r["record_id"]: r["person_id"] for r in csv.DictReader(handle)}
+    assert set(clusters) == {r["record_id"] for r in rows}
+    truth = {r["record_id"]: r["true_person_id"] for r in rows}
+    pairs = Counter((truth[r], clusters[r]) for r in clusters)
+    assert len(pairs) <= len(population.persons) * 1.05  # few splits
+    assert len(set(clusters.values())) >= len(population.persons) * 0.97  # few merges
+
+
+def test_link_command_reports_a_malformed_row_without_values(tmp_path: Path) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_text(
+        "record_id,surname,birth_date,sex\nr1,Иванов,2020-01-02,М\nr2,Петров,31.12.2020,М\n", "utf-8"
+    )
+    result = CliRunner().invoke(app, ["link", "--input", str(source), "--output", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2
+    assert "row 3" in result.output
+    assert "birth_date" in result.output
+    assert "Петров" not in result.output
+    assert "31.12.2020" not in result.output
+
+
+def test_link_command_requires_record_id(tmp_path: Path) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_text("surname\nИванов\n", "utf-8")
+    result = CliRunner().invoke(app, ["link", "--input", str(source), "--output", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2
+    assert "record_id" in result.output
