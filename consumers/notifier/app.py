@@ -1,0 +1,80 @@
+"""Composition root of the notifier process: one consumer thread, one worker per channel."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+
+import httpx
+
+from consumers.notifier.channels import Senders
+from consumers.notifier.consumer import AlertConsumer
+from consumers.notifier.routing import load_routing
+from consumers.notifier.settings import NotifierSettings
+from consumers.notifier.worker import ChannelWorker, Wakeup, gauge_loop
+from signalhub.kafka import make_consumer
+from signalhub.metrics import Metrics, serve
+from signalhub.settings import Settings
+from signalhub.store.base import make_engine, make_sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def run(
+    settings: Settings, notifier: NotifierSettings, stop: threading.Event, metrics: Metrics | None = None
+) -> None:
+    """Consume alerts and deliver them until `stop` is set; closes every client on the way out."""
+    routing = load_routing(notifier.routing_path)
+    # httpx logs every request at INFO: one line per delivery drowns what matters.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    metrics = metrics or Metrics()
+    server = serve(metrics, notifier.metrics_port) if notifier.metrics_port else None
+    engine = make_engine(settings.db.url, pool_size=max(settings.db.pool_size, len(routing.channels) + 3))
+    sessions = make_sessionmaker(engine)
+    consumer = make_consumer(
+        settings.kafka,
+        notifier.group_id,
+        [settings.kafka.alert_topic],
+        client_id=f"{settings.kafka.client_id}-notifier",
+    )
+    http = httpx.Client(timeout=notifier.http_timeout_s)
+    wakeup = Wakeup()
+    senders = Senders(notifier, http)
+    channels = sorted(routing.channels)
+    threads = [
+        threading.Thread(
+            target=ChannelWorker(name, routing, sessions, senders, notifier, metrics, utcnow).run,
+            args=(stop, wakeup),
+            name=f"deliver-{name}",
+            daemon=True,
+        )
+        for name in channels
+    ]
+    threads.append(
+        threading.Thread(
+            target=gauge_loop,
+            args=(sessions, metrics, channels, notifier.gauge_interval_s, stop),
+            daemon=True,
+        )
+    )
+    for thread in threads:
+        thread.start()
+    log.info("Notifier started: %d channels", len(channels))
+    try:
+        AlertConsumer(consumer, routing, sessions, metrics, utcnow, wakeup).run(stop)
+    finally:
+        stop.set()
+        wakeup.notify()
+        for thread in threads:
+            thread.join(timeout=notifier.http_timeout_s + 5)
+        consumer.close()
+        http.close()
+        engine.dispose()
+        if server is not None:
+            server.shutdown()
+        log.info("Notifier stopped")

@@ -1,0 +1,81 @@
+"""Sending one alert to one channel: webhook (httpx) or e-mail (smtplib).
+
+Each sender raises `DeliveryError` with a short reason (status code or error class, never a
+response body or personal data) and whether another attempt may help.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import smtplib
+import ssl
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from consumers.notifier.message import case_url, email_message, webhook_body
+from consumers.notifier.routing import Channel, EmailChannel
+from consumers.notifier.settings import NotifierSettings
+
+SIGNATURE_HEADER = "X-Signalhub-Signature"
+
+
+class DeliveryError(Exception):
+    def __init__(self, reason: str, *, retriable: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retriable = retriable
+
+
+def sign(body: bytes, secret: bytes) -> str:
+    """`sha256=<hex HMAC-SHA256 of body>`: what receivers recompute with the shared secret."""
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Senders:
+    """The senders of one process; `send` picks by channel type."""
+
+    settings: NotifierSettings
+    http: httpx.Client
+
+    def send(self, channel: Channel, alert: dict[str, Any]) -> None:
+        url = case_url(self.settings.case_url_base, str(alert["case_id"]))
+        if isinstance(channel, EmailChannel):
+            self._email(channel, alert, url)
+        else:
+            self._webhook(channel.url, alert, url)
+
+    def _webhook(self, target: str, alert: dict[str, Any], url: str) -> None:
+        body = webhook_body(alert, url)
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Idempotency-Key": str(alert["alert_id"]),
+            SIGNATURE_HEADER: sign(body, self.settings.webhook_secret.get_secret_value().encode()),
+        }
+        try:
+            response = self.http.post(target, content=body, headers=headers)
+        except httpx.HTTPError as e:
+            raise DeliveryError(f"http: {type(e).__name__}") from None
+        if response.status_code >= 300:
+            retriable = response.status_code >= 500 or response.status_code in (408, 409, 425, 429)
+            raise DeliveryError(f"http status {response.status_code}", retriable=retriable)
+
+    def _email(self, channel: EmailChannel, alert: dict[str, Any], url: str) -> None:
+        s = self.settings
+        msg = email_message(alert, url, s.mail_from, channel.to, ZoneInfo(s.timezone))
+        try:
+            with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_s) as smtp:
+                if s.smtp_starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if s.smtp_username:
+                    password = s.smtp_password.get_secret_value() if s.smtp_password else ""
+                    smtp.login(s.smtp_username, password)
+                smtp.send_message(msg)
+        except smtplib.SMTPResponseException as e:
+            raise DeliveryError(f"smtp {e.smtp_code}", retriable=e.smtp_code < 500) from None
+        except (smtplib.SMTPException, OSError) as e:
+            raise DeliveryError(f"smtp: {type(e).__name__}") from None

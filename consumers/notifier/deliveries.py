@@ -1,0 +1,153 @@
+"""The delivery log (`deliveries`): one row per alert and channel.
+
+Statuses: `pending` (due at `next_attempt_at`), `delivered`, `parked` (retries exhausted or a
+permanent refusal; an operator requeues it). Order per case: a row is due only when no earlier
+pending row of the same case and channel exists, so a channel that comes back receives a case's
+alerts in the order they were recorded. A claimed row is leased (`next_attempt_at` moved past the
+lease) so that workers running side by side never send it at the same time; a worker that dies
+leaves it to be retried when the lease ends.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from signalhub.store.messaging import Delivery
+
+PENDING, DELIVERED, PARKED = "pending", "delivered", "parked"
+
+
+def record(session: Session, alert: dict[str, Any], channels: Sequence[str], now: datetime) -> None:
+    """One pending row per channel; an alert seen again (redelivery) adds nothing."""
+    if not channels:
+        return
+    rows = [
+        {
+            "alert_id": str(alert["alert_id"]),
+            "case_id": str(alert["case_id"]),
+            "channel": channel,
+            "alert": alert,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for channel in channels
+    ]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = (
+        dialect.insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["alert_id", "channel"])
+    )
+    session.execute(stmt)
+
+
+def claim(session: Session, channel: str, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
+    """Due rows of `channel`, oldest first, each the earliest pending of its case; leased until now+lease."""
+    earlier = aliased(Delivery)
+    blocked = exists().where(
+        earlier.case_id == Delivery.case_id,
+        earlier.channel == Delivery.channel,
+        earlier.status == PENDING,
+        earlier.id < Delivery.id,
+    )
+    stmt = (
+        select(Delivery)
+        .where(Delivery.channel == channel, Delivery.status == PENDING, Delivery.next_attempt_at <= now)
+        .where(~blocked)
+        .order_by(Delivery.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=Delivery)
+    rows = list(session.scalars(stmt))
+    if rows:
+        session.execute(
+            update(Delivery).where(Delivery.id.in_([r.id for r in rows])).values(next_attempt_at=now + lease)
+        )
+    return rows
+
+
+def delivered(session: Session, row_id: int, now: datetime) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == row_id)
+        .values(
+            status=DELIVERED,
+            attempts=Delivery.attempts + 1,
+            delivered_at=now,
+            next_attempt_at=None,
+            last_error=None,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with jitter: attempt n waits base*2^(n-1), capped, times U(0.5, 1)."""
+
+    base_s: float
+    max_s: float
+    max_attempts: int
+
+    def delay(self, attempts: int, rng: random.Random) -> timedelta:
+        ceiling = min(self.max_s, self.base_s * 2 ** max(attempts - 1, 0))
+        return timedelta(seconds=ceiling * rng.uniform(0.5, 1.0))
+
+
+def failed(
+    session: Session,
+    row: Delivery,
+    reason: str,
+    *,
+    retriable: bool,
+    now: datetime,
+    backoff: Backoff,
+    rng: random.Random,
+) -> bool:
+    """Count the attempt; schedule the next one, or park the row. Returns True when parked."""
+    attempts = row.attempts + 1
+    park = not retriable or attempts >= backoff.max_attempts
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == row.id)
+        .values(
+            attempts=attempts,
+            last_error=reason[:500],
+            status=PARKED if park else PENDING,
+            next_attempt_at=None if park else now + backoff.delay(attempts, rng),
+        )
+    )
+    return park
+
+
+def parked(session: Session, channel: str | None = None) -> list[Delivery]:
+    stmt = select(Delivery).where(Delivery.status == PARKED).order_by(Delivery.id)
+    if channel:
+        stmt = stmt.where(Delivery.channel == channel)
+    return list(session.scalars(stmt))
+
+
+def parked_counts(session: Session) -> dict[str, int]:
+    stmt = select(Delivery.channel, func.count()).where(Delivery.status == PARKED).group_by(Delivery.channel)
+    return {channel: int(n) for channel, n in session.execute(stmt)}
+
+
+def requeue(
+    session: Session, now: datetime, *, channel: str | None = None, alert_id: str | None = None
+) -> int:
+    """Parked rows (of one channel or one alert, or all) back to pending with fresh attempts."""
+    stmt = update(Delivery).where(Delivery.status == PARKED)
+    if channel:
+        stmt = stmt.where(Delivery.channel == channel)
+    if alert_id:
+        stmt = stmt.where(Delivery.alert_id == alert_id)
+    result = session.execute(stmt.values(status=PENDING, attempts=0, next_attempt_at=now))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

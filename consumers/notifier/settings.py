@@ -1,0 +1,41 @@
+"""Notifier settings (env prefix `SIGNALHUB_NOTIFIER_`); channels and routes live in a routing file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EXAMPLE_ROUTING = Path(__file__).resolve().parent / "routing.example.toml"
+
+
+class NotifierSettings(BaseSettings):
+    """Where routes come from, how to reach SMTP, how hard to retry."""
+
+    model_config = SettingsConfigDict(env_prefix="SIGNALHUB_NOTIFIER_", extra="ignore")
+
+    routing_path: Path = EXAMPLE_ROUTING
+    case_url_base: str = "http://127.0.0.1:8000/cases"
+    webhook_secret: SecretStr = SecretStr("change-me-in-production")
+    group_id: str = "notifier"
+    timezone: str = "Europe/Moscow"
+
+    max_attempts: int = 10
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 300.0
+    lease_s: float = 60.0
+    http_timeout_s: float = 5.0
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_s: float = 10.0
+    mail_from: str = "signalhub@localhost"
+
+    poll_interval_s: float = 0.05
+    batch_size: int = 100
+    gauge_interval_s: float = 1.0
+    metrics_port: int = 0

@@ -1,0 +1,151 @@
+"""Delivery workers: one loop per channel sends what is due, so a dead channel delays no other.
+
+Each row's outcome is committed right after its attempt; a worker killed mid-send leaves the row
+leased, and it is sent again when the lease ends (at least once).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from consumers.notifier import deliveries
+from consumers.notifier.channels import DeliveryError, Senders
+from consumers.notifier.message import parse_time
+from consumers.notifier.routing import Routing
+from consumers.notifier.settings import NotifierSettings
+from signalhub.metrics import Metrics
+from signalhub.store.messaging import Delivery
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+class Wakeup:
+    """Lets the consumer wake the workers as soon as new deliveries are committed."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+
+    def notify(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def wait(self, timeout: float) -> None:
+        with self._cond:
+            self._cond.wait(timeout)
+
+
+class ChannelWorker:
+    """Sends the due deliveries of one channel; `run_once` is one batch."""
+
+    def __init__(
+        self,
+        channel: str,
+        routing: Routing,
+        sessions: sessionmaker[Session],
+        senders: Senders,
+        settings: NotifierSettings,
+        metrics: Metrics,
+        clock: Clock,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.channel = channel
+        self._target = routing.channels[channel]
+        self._sessions = sessions
+        self._senders = senders
+        self._settings = settings
+        self._metrics = metrics
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._backoff = deliveries.Backoff(
+            settings.backoff_base_s, settings.backoff_max_s, settings.max_attempts
+        )
+
+    def run_once(self) -> int:
+        """Attempt one batch of due deliveries; returns how many were attempted."""
+        s = self._settings
+        with self._sessions() as session, session.begin():
+            rows = deliveries.claim(
+                session, self.channel, self._clock(), s.batch_size, timedelta(seconds=s.lease_s)
+            )
+        for row in rows:
+            self._attempt(row)
+        return len(rows)
+
+    def _attempt(self, row: Delivery) -> None:
+        try:
+            self._senders.send(self._target, row.alert)
+        except DeliveryError as e:
+            with self._sessions() as session, session.begin():
+                parked = deliveries.failed(
+                    session,
+                    row,
+                    e.reason,
+                    retriable=e.retriable,
+                    now=self._clock(),
+                    backoff=self._backoff,
+                    rng=self._rng,
+                )
+            outcome = "parked" if parked else "failed"
+            self._metrics.deliveries.labels(channel=self.channel, outcome=outcome).inc()
+            log.warning(
+                "Delivery to %s failed (%s), attempt %d, %s",
+                self.channel,
+                e.reason,
+                row.attempts + 1,
+                outcome,
+            )
+            return
+        now = self._clock()
+        with self._sessions() as session, session.begin():
+            deliveries.delivered(session, row.id, now)
+        self._metrics.deliveries.labels(channel=self.channel, outcome="delivered").inc()
+        created = parse_time(row.alert.get("created_at"))
+        if created is not None:
+            self._metrics.signal_to_delivery.labels(channel=self.channel).observe(
+                max((now - created).total_seconds(), 0.0)
+            )
+
+    def run(self, stop: threading.Event, wakeup: Wakeup) -> None:
+        while not stop.is_set():
+            try:
+                attempted = self.run_once()
+            except SQLAlchemyError as e:
+                self._metrics.transient_errors.labels(component="notifier").inc()
+                log.warning("Delivery worker %s: database error %s, retrying", self.channel, type(e).__name__)
+                stop.wait(1.0)
+                continue
+            if attempted < self._settings.batch_size:
+                wakeup.wait(self._settings.poll_interval_s)
+
+
+def update_parked_gauge(sessions: sessionmaker[Session], metrics: Metrics, channels: list[str]) -> None:
+    with sessions() as session:
+        counts = deliveries.parked_counts(session)
+    for channel in set(channels) | set(counts):
+        metrics.parked_alerts.labels(channel=channel).set(counts.get(channel, 0))
+
+
+def gauge_loop(
+    sessions: sessionmaker[Session],
+    metrics: Metrics,
+    channels: list[str],
+    interval_s: float,
+    stop: threading.Event,
+) -> None:
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            update_parked_gauge(sessions, metrics, channels)
+        except SQLAlchemyError:
+            metrics.transient_errors.labels(component="notifier").inc()
+        stop.wait(max(interval_s - (time.monotonic() - started), 0.05))

@@ -1,0 +1,61 @@
+"""The relay's queries on the `outbox` table.
+
+`claim` locks a batch of pending rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so relays running
+side by side take disjoint batches) and keeps per-key order: a row is returned only if every
+earlier pending row of its key is in the same batch. The lock lasts until the caller's
+transaction ends, i.e. until the rows are marked published or the batch is abandoned.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from signalhub.store.messaging import OutboxMessage
+
+PENDING = OutboxMessage.published_at.is_(None)
+
+
+def claim(session: Session, limit: int, *, skip_locked: bool) -> list[OutboxMessage]:
+    """Up to `limit` pending rows, oldest first, locked for this transaction when `skip_locked`."""
+    stmt = select(OutboxMessage).where(PENDING).order_by(OutboxMessage.id).limit(limit)
+    if skip_locked:
+        stmt = stmt.with_for_update(skip_locked=True)
+    rows = list(session.scalars(stmt))
+    if not rows:
+        return rows
+    return _heads_in_order(session, rows)
+
+
+def _heads_in_order(session: Session, rows: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Drop rows that would overtake an earlier pending row of their key held by another relay."""
+    mine = {row.id for row in rows}
+    earlier: dict[str, list[int]] = defaultdict(list)
+    stmt = (
+        select(OutboxMessage.key, OutboxMessage.id)
+        .where(PENDING, OutboxMessage.key.in_({row.key for row in rows}))
+        .where(OutboxMessage.id <= max(mine))
+        .order_by(OutboxMessage.id)
+    )
+    for key, row_id in session.execute(stmt):
+        earlier[key].append(row_id)
+    allowed: set[int] = set()
+    for ids in earlier.values():
+        for row_id in ids:
+            if row_id not in mine:
+                break
+            allowed.add(row_id)
+    return [row for row in rows if row.id in allowed]
+
+
+def mark_published(session: Session, ids: Sequence[int], at: datetime) -> None:
+    if ids:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(published_at=at))
+
+
+def pending_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(OutboxMessage).where(PENDING)) or 0)

@@ -1,0 +1,109 @@
+"""Who may see and do what. Every route asks this module; nothing else decides access.
+
+- coordinator: every case of the region; every action; the audit log; statistics.
+- curator: cases assigned to them and cases of their own municipality; acts on those cases.
+- liaison: read-only, cases that their agency signalled (`cases.agencies` holds the agency).
+- operator: no case and no personal data; the pipeline, dead letters and statistics.
+
+Out-of-scope cases are reported as not found, so a user cannot probe which case ids exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, String, cast, false, or_, true
+
+from signalhub.store.cases import Case
+from signalhub.store.workplace import User
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    CURATOR = "curator"
+    LIAISON = "liaison"
+    OPERATOR = "operator"
+
+
+class ForbiddenError(Exception):
+    """The user's role does not allow this; the message is a fixed text, never case data."""
+
+
+class NotFoundError(Exception):
+    """No such case, or not one this user may see."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    id: str
+    username: str
+    role: Role
+    display_name: str
+    municipality_code: str | None
+    agency: str | None
+
+    @classmethod
+    def of(cls, user: User) -> Principal:
+        return cls(
+            id=user.id,
+            username=user.username,
+            role=Role(user.role),
+            display_name=user.display_name,
+            municipality_code=user.municipality_code,
+            agency=user.agency,
+        )
+
+    @property
+    def reads_cases(self) -> bool:
+        return self.role is not Role.OPERATOR
+
+    @property
+    def acts_on_cases(self) -> bool:
+        return self.role in (Role.COORDINATOR, Role.CURATOR)
+
+
+def case_scope(p: Principal) -> ColumnElement[bool]:
+    """A WHERE clause selecting exactly the cases `p` may read."""
+    if p.role is Role.COORDINATOR:
+        return true()
+    if p.role is Role.CURATOR:
+        own = Case.curator_id == p.id
+        if p.municipality_code:
+            return or_(own, Case.municipality_code == p.municipality_code)
+        return own
+    if p.role is Role.LIAISON and p.agency:
+        # `agencies` is a JSON list of agency codes; a quoted substring match works on both backends.
+        return cast(Case.agencies, String).contains(f'"{p.agency}"')
+    return false()
+
+
+def may_read(p: Principal, case: Case) -> bool:
+    if p.role is Role.COORDINATOR:
+        return True
+    if p.role is Role.CURATOR:
+        return case.curator_id == p.id or (
+            p.municipality_code is not None and case.municipality_code == p.municipality_code
+        )
+    if p.role is Role.LIAISON:
+        return p.agency is not None and p.agency in (case.agencies or [])
+    return False
+
+
+def require_read(p: Principal, case: Case | None) -> Case:
+    if case is None or not may_read(p, case):
+        raise NotFoundError
+    return case
+
+
+def require_act(p: Principal, case: Case | None, *, coordinator_only: bool = False) -> Case:
+    """The case if `p` may change it; NotFoundError when out of scope, ForbiddenError when read-only."""
+    case = require_read(p, case)
+    if not p.acts_on_cases or (coordinator_only and p.role is not Role.COORDINATOR):
+        raise ForbiddenError
+    return case
+
+
+def require_role(p: Principal, *roles: Role) -> None:
+    if p.role not in roles:
+        raise ForbiddenError

@@ -1,0 +1,1 @@
+"""What users do to cases: each action a case event, an audit entry and, where DESIGN says, an alert."""

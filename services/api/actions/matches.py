@@ -1,0 +1,99 @@
+"""Review of possible person matches: confirm the link, or split it off into a new person.
+
+A split creates a person from what the signal itself said about them (its payload), re-points the
+signal's mention to that person and keeps them in the case's family (the signal named them
+together with the others). The old person keeps every other mention.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from services.api.actions.common import Ctx, InvalidInputError, lock_case, record
+from signalhub.store.cases import Case
+from signalhub.store.registry import Person, Signal, SignalPerson
+
+REVIEWABLE = ("none", "pending")
+
+
+def _pending_link(ctx: Ctx, link_id: str) -> tuple[SignalPerson, Signal, Case]:
+    row = ctx.session.execute(
+        select(SignalPerson, Signal)
+        .join(Signal, Signal.id == SignalPerson.signal_id)
+        .where(SignalPerson.id == link_id)
+    ).first()
+    if row is None or row[1].case_id is None:
+        raise InvalidInputError("no such person link")
+    link, signal = row
+    case = ctx.session.get(Case, signal.case_id)
+    # A signal of a merged case is reviewed on the case it was merged into.
+    while case is not None and case.merged_into is not None:
+        case = ctx.session.get(Case, case.merged_into)
+    case = lock_case(ctx, case.id if case else "")
+    if link.band != "possible" or link.review_status not in REVIEWABLE:
+        raise InvalidInputError("this link is not awaiting review")
+    return link, signal, case
+
+
+def confirm_match(ctx: Ctx, link_id: str) -> SignalPerson:
+    link, _signal, case = _pending_link(ctx, link_id)
+    link.review_status, link.reviewed_by, link.reviewed_at = "confirmed", ctx.who.id, ctx.now
+    record(ctx, case, "match_confirmed", {"link_id": link.id, "person_id": link.person_id})
+    return link
+
+
+def _as_written(signal: Signal, role: str, current: Person) -> dict[str, Any]:
+    """The signal's own record of the person: the mention of `role` closest to `current`."""
+    payload = signal.payload or {}
+    people = [p for p in [*payload.get("children", []), *payload.get("adults", [])] if p.get("role") == role]
+    if not people:
+        return {}
+
+    def closeness(p: dict[str, Any]) -> int:
+        born = current.birth_date.isoformat() if current.birth_date else None
+        return (str(p.get("birth_date")) == born) + (p.get("surname") == current.surname)
+
+    return max(people, key=closeness)
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def split_match(ctx: Ctx, link_id: str) -> Person:
+    """A new person for this mention; returns it. Blocking keys are left to the linkage engine."""
+    link, signal, case = _pending_link(ctx, link_id)
+    current = ctx.session.get(Person, link.person_id)
+    if current is None:
+        raise InvalidInputError("no such person link")
+    written = _as_written(signal, link.role, current)
+    address = (signal.payload or {}).get("address") or {}
+    person = Person(
+        family_id=case.family_id,
+        surname=written.get("surname"),
+        first_name=written.get("first_name"),
+        patronymic=written.get("patronymic"),
+        birth_date=_date(written.get("birth_date")),
+        sex=written.get("sex"),
+        snils=None,
+        birth_cert=None,
+        address=address.get("text") if isinstance(address, dict) else None,
+        created_at=ctx.now,
+    )
+    ctx.session.add(person)
+    ctx.session.flush()
+    old = link.person_id
+    link.person_id = person.id
+    link.review_status, link.reviewed_by, link.reviewed_at = "split", ctx.who.id, ctx.now
+    record(ctx, case, "match_split", {"link_id": link.id, "from_person_id": old, "to_person_id": person.id})
+    return person

@@ -1,0 +1,1 @@
+"""Read models of the workplace: case lists and detail, statistics, audit, dead letters."""

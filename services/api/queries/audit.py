@@ -1,0 +1,75 @@
+"""The append-only audit log: who read or did what, when. Rows are only ever inserted.
+
+`detail` holds codes and ids (action kind, fields changed), never names or free text from a case.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.api.access import Principal
+from signalhub.store.workplace import AuditEntry, User
+
+
+def record(
+    session: Session,
+    who: Principal | None,
+    action: str,
+    now: datetime,
+    *,
+    case_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append one entry in the caller's transaction (it commits with the action it records)."""
+    session.add(
+        AuditEntry(
+            at=now, user_id=who.id if who else None, action=action, case_id=case_id, detail=detail or {}
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime
+    username: str | None
+    role: str | None
+    action: str
+    case_id: str | None
+    detail: dict[str, Any]
+
+
+def entries(
+    session: Session, *, case_id: str | None = None, user_id: str | None = None, limit: int = 500
+) -> list[AuditRow]:
+    q = select(AuditEntry, User.username, User.role).outerjoin(User, User.id == AuditEntry.user_id)
+    if case_id:
+        q = q.where(AuditEntry.case_id == case_id)
+    if user_id:
+        q = q.where(AuditEntry.user_id == user_id)
+    q = q.order_by(AuditEntry.id.desc()).limit(limit)
+    return [
+        AuditRow(e.id, e.at, name, role, e.action, e.case_id, e.detail or {})
+        for e, name, role in session.execute(q).all()
+    ]
+
+
+def to_csv(rows: list[AuditRow]) -> Iterator[str]:
+    """CSV lines (header first): id, at (ISO 8601 UTC), username, role, action, case_id, detail."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["id", "at", "username", "role", "action", "case_id", "detail"])
+    for r in rows:
+        detail = ";".join(f"{k}={v}" for k, v in sorted(r.detail.items()))
+        writer.writerow(
+            [r.id, r.at.isoformat(), r.username or "", r.role or "", r.action, r.case_id or "", detail]
+        )
+    yield buf.getvalue()

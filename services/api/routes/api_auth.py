@@ -1,0 +1,42 @@
+"""POST /api/v1/auth/login (bearer token), GET /api/v1/me."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+
+from services.api.bodies import LoginBody, TokenOut
+from services.api.deps import ApiUser, DbSession, Svc
+from services.api.login import RateLimitedError, check_login
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/auth/login", response_model=TokenOut)
+def login(body: LoginBody, request: Request, svc: Svc, session: DbSession) -> TokenOut:
+    """A bearer token for the API (valid `SIGNALHUB_API_SESSION_HOURS`). 5 failures per
+    username and address within 5 minutes block further attempts (429) until the window passes."""
+    try:
+        user = check_login(svc, session, body.username, body.password, client_address(request))
+    except RateLimitedError:
+        raise HTTPException(429, "too many failed logins, try later") from None
+    if user is None:
+        raise HTTPException(401, "wrong username or password")
+    return TokenOut(
+        token=svc.signer.issue(user.id, svc.clock()), role=user.role, display_name=user.display_name
+    )
+
+
+@router.get("/me")
+def me(user: ApiUser) -> dict[str, str | None]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "role": user.role.value,
+        "display_name": user.display_name,
+        "municipality_code": user.municipality_code,
+        "agency": user.agency,
+    }

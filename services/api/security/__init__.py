@@ -1,0 +1,1 @@
+"""Passwords, signed session tokens, CSRF tokens and the login rate limiter."""

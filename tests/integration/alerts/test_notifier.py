@@ -1,0 +1,212 @@
+"""The notifier against the real broker, PostgreSQL, an HTTP receiver and an SMTP server."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from consumers.notifier import app as notifier_app
+from consumers.notifier.settings import NotifierSettings
+from schemas.codec import Codec
+from signalhub.cli import app as cli
+from signalhub.kafka import make_producer
+from signalhub.metrics import Metrics
+from signalhub.settings import DatabaseSettings, KafkaSettings, Settings
+from signalhub.store.base import make_engine, make_sessionmaker
+from signalhub.store.messaging import Delivery
+from tests.fixtures.alerts import SmtpServer, WebhookReceiver
+from tests.integration.alerts.helpers import case_alert, wait_until
+
+pytestmark = pytest.mark.integration
+
+SECRET = "test-shared-secret"
+
+
+def routing_file(tmp_path: Path, receiver: WebhookReceiver) -> Path:
+    path = tmp_path / "routing.toml"
+    path.write_text(
+        f"""
+default_channels = ["hook"]
+[channels.hook]
+type = "webhook"
+url = "{receiver.url}"
+[channels.mail]
+type = "email"
+to = ["duty@example.org"]
+[[routes]]
+channels = ["hook"]
+[[routes]]
+priorities = ["urgent"]
+municipalities = ["14701000"]
+channels = ["mail"]
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def notifier_settings(
+    tmp_path: Path, receiver: WebhookReceiver, smtp: SmtpServer, **extra: Any
+) -> NotifierSettings:
+    values: dict[str, Any] = {
+        "routing_path": routing_file(tmp_path, receiver),
+        "case_url_base": "https://hub.example.org/cases/",
+        "webhook_secret": SECRET,
+        "group_id": f"notifier-{uuid.uuid4().hex[:8]}",
+        "smtp_host": smtp.host,
+        "smtp_port": smtp.port,
+        "backoff_base_s": 0.05,
+        "backoff_max_s": 0.2,
+        "http_timeout_s": 2.0,
+    }
+    return NotifierSettings(**(values | extra))
+
+
+@contextmanager
+def running(settings: Settings, notifier: NotifierSettings, metrics: Metrics) -> Iterator[None]:
+    stop = threading.Event()
+    thread = threading.Thread(target=notifier_app.run, args=(settings, notifier, stop, metrics), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(30)
+
+
+def publish(kafka: KafkaSettings, alerts: list[dict[str, Any]]) -> None:
+    codec = Codec("CaseAlert")
+    producer = make_producer(kafka)
+    for alert in alerts:
+        producer.send(kafka.alert_topic, key=alert["case_id"].encode(), value=codec.encode(alert))
+    producer.flush()
+    producer.close()
+
+
+def statuses(url: str) -> list[tuple[str, str, int]]:
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            rows = session.execute(select(Delivery.channel, Delivery.status, Delivery.attempts)).all()
+            return [(c, s, a) for c, s, a in rows]
+    finally:
+        engine.dispose()
+
+
+def hub(kafka: KafkaSettings, url: str) -> Settings:
+    return Settings(kafka=kafka, db=DatabaseSettings(url=url))
+
+
+def test_webhook_and_email_delivered_signed_and_without_personal_data(
+    tmp_path: Path,
+    alerts_pg_url: str,
+    kafka_settings: KafkaSettings,
+    webhook_receiver: WebhookReceiver,
+    smtp_server: SmtpServer,
+) -> None:
+    urgent = case_alert(str(uuid.uuid4()), 0)
+    normal = case_alert(str(uuid.uuid4()), 0, priority="normal")
+    publish(kafka_settings, [urgent, normal])
+    metrics = Metrics()
+    with running(
+        hub(kafka_settings, alerts_pg_url),
+        notifier_settings(tmp_path, webhook_receiver, smtp_server),
+        metrics,
+    ):
+        assert wait_until(
+            lambda: len(webhook_receiver.bodies()) == 2 and len(smtp_server.sink.received()) == 1
+        )
+
+    posts = {r.headers["Idempotency-Key"]: r for r in webhook_receiver.bodies()}
+    assert set(posts) == {urgent["alert_id"], normal["alert_id"]}
+    post = posts[urgent["alert_id"]]
+    expected = "sha256=" + hmac.new(SECRET.encode(), post.body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(post.headers["X-Signalhub-Signature"], expected)
+    body = json.loads(post.body)
+    assert body["case_number"] == urgent["case_number"]
+    assert body["case_url"] == f"https://hub.example.org/cases/{urgent['case_id']}"
+
+    mail = smtp_server.sink.received()[0]
+    assert urgent["case_number"] in mail["Subject"]
+    assert "срочный" in mail["Subject"]
+    text = mail.get_content()
+    assert "Срок принятия в работу: 02.03.2026 13:00 (Europe/Moscow)" in text
+    assert f"https://hub.example.org/cases/{urgent['case_id']}" in text
+    assert "Персональные данные в письме не приводятся" in text
+    assert sorted(statuses(alerts_pg_url)) == [
+        ("hook", "delivered", 1),
+        ("hook", "delivered", 1),
+        ("mail", "delivered", 1),
+    ]
+    assert metrics.deliveries.labels(channel="hook", outcome="delivered")._value.get() == 2
+
+
+def test_receiver_down_then_up_gets_everything_in_order_per_case(
+    tmp_path: Path,
+    alerts_pg_url: str,
+    kafka_settings: KafkaSettings,
+    webhook_receiver: WebhookReceiver,
+    smtp_server: SmtpServer,
+) -> None:
+    cases = [str(uuid.uuid4()) for _ in range(3)]
+    alerts = [case_alert(cases[i % 3], i // 3, priority="high") for i in range(12)]
+    webhook_receiver.down = True
+    notifier = notifier_settings(tmp_path, webhook_receiver, smtp_server, max_attempts=1000)
+    with running(hub(kafka_settings, alerts_pg_url), notifier, Metrics()):
+        publish(kafka_settings, alerts)
+        assert wait_until(lambda: sum(a for _c, _s, a in statuses(alerts_pg_url)) >= 10)
+        webhook_receiver.down = False
+        assert wait_until(
+            lambda: len({r.headers["Idempotency-Key"] for r in webhook_receiver.bodies()}) == 12
+        )
+
+    seen: dict[str, list[str]] = {c: [] for c in cases}
+    for r in webhook_receiver.bodies():
+        alert = json.loads(r.body)
+        if alert["alert_id"] not in seen[alert["case_id"]]:  # receivers deduplicate on alert_id
+            seen[alert["case_id"]].append(alert["alert_id"])
+    assert seen == {c: [a["alert_id"] for a in alerts if a["case_id"] == c] for c in cases}
+
+
+def test_exhausted_alert_is_parked_listed_and_retried(
+    tmp_path: Path,
+    alerts_pg_url: str,
+    kafka_settings: KafkaSettings,
+    webhook_receiver: WebhookReceiver,
+    smtp_server: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    alert = case_alert(str(uuid.uuid4()), 0, priority="normal")
+    webhook_receiver.down = True
+    metrics = Metrics()
+    notifier = notifier_settings(
+        tmp_path, webhook_receiver, smtp_server, max_attempts=3, gauge_interval_s=0.1
+    )
+    monkeypatch.setenv("SIGNALHUB_DB_URL", alerts_pg_url)
+    with running(hub(kafka_settings, alerts_pg_url), notifier, metrics):
+        publish(kafka_settings, [alert])
+        assert wait_until(lambda: statuses(alerts_pg_url) == [("hook", "parked", 3)])
+        assert wait_until(lambda: metrics.parked_alerts.labels(channel="hook")._value.get() == 1)
+        listing = CliRunner().invoke(cli, ["notifier", "parked"])
+        assert listing.exit_code == 0
+        assert alert["alert_id"][:8] in listing.output
+        assert "503" in listing.output
+
+        webhook_receiver.down = False
+        retried = CliRunner().invoke(cli, ["notifier", "retry", "--channel", "hook"])
+        assert retried.exit_code == 0
+        assert "1 requeued" in retried.output
+        assert wait_until(lambda: statuses(alerts_pg_url) == [("hook", "delivered", 1)])
+        assert wait_until(lambda: metrics.parked_alerts.labels(channel="hook")._value.get() == 0)
+    assert [r.headers["Idempotency-Key"] for r in webhook_receiver.bodies()] == [alert["alert_id"]]
