@@ -78,7 +78,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SIGNALHUB_", extra="ignore")
 
-    region_code: str = "31"
+    region_code: str = "54"  # Novosibirsk region, where the simulated families live
     metrics_host: str = "127.0.0.1"  # 0.0.0.0 in containers, so Prometheus can scrape
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     broker: BrokerSettings = Field(default_factory=BrokerSettings)

@@ -1,0 +1,1 @@
+"""The HTTP signal gateway for agency systems that cannot speak Kafka: `POST /v1/signals`."""

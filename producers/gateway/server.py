@@ -1,0 +1,39 @@
+"""Composition root of the gateway process: settings -> publisher + key store -> app -> uvicorn."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from producers.gateway.app import create_app
+from producers.gateway.keys import KeyStore
+from producers.publisher import Publisher
+from signalhub.gateway_settings import GatewaySettings
+from signalhub.metrics import Metrics
+from signalhub.settings import KafkaSettings
+
+
+def build_app(kafka: KafkaSettings, gateway: GatewaySettings) -> FastAPI:
+    """The app with its own publisher, closed (flushed) when the app shuts down."""
+    publisher = Publisher(kafka, timeout_s=gateway.publish_timeout_s)
+    app = create_app(
+        publisher, KeyStore(gateway.keys_file), max_body_bytes=gateway.max_body_bytes, metrics=Metrics()
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            publisher.close()
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def serve(kafka: KafkaSettings, gateway: GatewaySettings) -> None:
+    import uvicorn
+
+    uvicorn.run(build_app(kafka, gateway), host=gateway.host, port=gateway.port, log_level="info")

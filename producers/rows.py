@@ -1,0 +1,126 @@
+"""Rows of an agency export file (CSV or JSON Lines) as records for the adapters.
+
+Contracts:
+- Rows are numbered from 1 in file order (CSV: data rows after the header; JSONL: non-empty lines,
+  numbered by their line number). The numbering is stable, so a row number names a row across runs.
+- A row that cannot be read yields a `RowProblem` (field + reason, no value) instead of a record.
+- CSV: UTF-8 (a BOM is skipped); the delimiter is `,`, `;` or tab, sniffed from the header. Empty
+  cells are absent. Nested fields are dotted columns: `persons.0.surname`, `address.text`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from signalhub.signals import FieldError
+
+
+class FileFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    errors: list[FieldError]
+
+
+Row = tuple[int, dict[str, Any] | RowProblem]
+
+
+def read_rows(path: Path, fmt: FileFormat) -> Iterator[Row]:
+    return _csv_rows(path) if fmt is FileFormat.CSV else _jsonl_rows(path)
+
+
+def count_rows(path: Path, fmt: FileFormat) -> int:
+    return sum(1 for _ in read_rows(path, fmt))
+
+
+def _jsonl_rows(path: Path) -> Iterator[Row]:
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as e:
+                yield line_no, RowProblem([FieldError("(row)", f"is not valid JSON (column {e.colno})")])
+                continue
+            if not isinstance(value, dict):
+                yield line_no, RowProblem([FieldError("(row)", "must be a JSON object")])
+                continue
+            yield line_no, value
+
+
+def _csv_rows(path: Path) -> Iterator[Row]:
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        header = handle.readline()
+        handle.seek(0)
+        delimiter = max(",;\t", key=header.count)
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        for row_no, row in enumerate(reader, start=1):
+            if None in row:
+                yield row_no, RowProblem([FieldError("(row)", "has more cells than the header")])
+                continue
+            cells = {k: v for k, v in row.items() if k and v is not None and v.strip() != ""}
+            try:
+                yield row_no, unflatten(cells)
+            except ValueError as e:
+                yield row_no, RowProblem([FieldError("(columns)", str(e))])
+
+
+def unflatten(cells: dict[str, Any]) -> dict[str, Any]:
+    """`{"persons.0.name": "Оля"}` -> `{"persons": [{"name": "Оля"}]}` (numeric parts are list indices)."""
+    root: dict[str, Any] = {}
+    for key, value in cells.items():
+        parts = key.strip().split(".")
+        node = root
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ValueError(f"column {key} conflicts with another column")
+            node = child
+        node[parts[-1]] = value
+    return _lists(root)  # type: ignore[no-any-return]
+
+
+def _lists(node: Any) -> Any:
+    if not isinstance(node, dict):
+        return node
+    converted = {k: _lists(v) for k, v in node.items()}
+    if converted and all(k.isdigit() for k in converted):
+        return [converted[k] for k in sorted(converted, key=int)]
+    return converted
+
+
+def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """The inverse of `unflatten`, for writing CSV exports: lists of scalars join with `;`."""
+    cells: dict[str, str] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            cells.update(flatten(value, f"{name}."))
+        elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            for index, item in enumerate(value):
+                cells.update(flatten(item, f"{name}.{index}."))
+        elif isinstance(value, list):
+            cells[name] = ";".join(str(v) for v in value)
+        elif value is not None:
+            cells[name] = str(value)
+    return cells
+
+
+def write_csv(path: Path, records: list[dict[str, Any]], delimiter: str = ",") -> None:
+    """Records as a CSV export with dotted columns (the union of all records' columns)."""
+    rows = [flatten(r) for r in records]
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows(rows)
