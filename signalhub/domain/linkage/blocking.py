@@ -17,6 +17,8 @@ __all__ = ["IDENTIFIER_PREFIXES", "blocking_keys", "query_keys"]
 IDENTIFIER_PREFIXES = ("snils:", "bc:")
 _MAX_NAME_GROUPS = 8
 _MAX_ADDRESS_WORDS = 3
+_WORDS_WITH_DATE = 2
+_WORDS_WITH_NAME = 2
 
 
 def _date_key(born: dt.date) -> str:
@@ -24,24 +26,48 @@ def _date_key(born: dt.date) -> str:
     return f"{born.year}{low:02d}{high:02d}"
 
 
+def _address_words(n: NormalisedPerson) -> list[str]:
+    """The address's longest name words first (streets and localities, not letters)."""
+    if n.address is None:
+        return []
+    return sorted((w for w in n.address.names if len(w) >= 4), key=lambda w: (-len(w), w))
+
+
 def blocking_keys(n: NormalisedPerson) -> frozenset[str]:
     """Keys of a person: ``snils:…``, ``bc:…`` and name/date keys (phonetic, never raw values).
 
     Name/date keys: ``sd`` surname+date, ``fd`` first name+date, ``sfy`` surname's first
     three letters+first name+birth year, ``dh`` date+house+flat, ``fph`` first name+patronymic+house, ``ah`` address word+house+flat (a household), ``fpy`` first name+patronymic+year, ``sfp`` surname+first name+patronymic,
-    ``sf`` surname+first name (large blocks, fetched only for records without a birth date).
+    ``sf`` surname+first name (large blocks, fetched only for records without a birth date),
+    ``dw`` date+address word, ``nw`` name+address word (either name: swapped names meet), and
+    ``snils~``/``bc~`` halves of an identifier (one mistyped digit leaves one half intact).
+    The surname and the written first name also key ``sd`` in either role (swapped names).
     """
     keys: set[str] = set()
     if n.snils:
         keys.add(f"snils:{n.snils}")
     if n.birth_cert:
         keys.add(f"bc:{n.birth_cert}")
+    for prefix, value in (("snils~", n.snils and n.snils[:9]), ("bc~", n.birth_cert)):  # SNILS body
+        if value:
+            series, digits = value.rstrip("0123456789"), value[len(value.rstrip("0123456789")) :]
+            half = len(digits) // 2
+            keys.update((f"{prefix}1:{series}{digits[:half]}", f"{prefix}2:{series}{digits[half:]}"))
     names = sorted(n.first_name_groups)[:_MAX_NAME_GROUPS] or ([n.first_name_key] if n.first_name_key else [])
     surname, patronymic, born = n.surname, n.patronymic, n.birth_date
+    words = _address_words(n)
+    if n.address is not None:
+        for either in {surname, n.first_name_key} - {None}:
+            for word in words[:_WORDS_WITH_NAME]:
+                keys.update(
+                    f"nw:{either}:{word}:{part}" for part in (n.address.house, n.address.flat) if part
+                )
     if born is not None:
         date, year = _date_key(born), born.year
-        if surname:
-            keys.add(f"sd:{surname}:{date}")
+        for either in {surname, n.first_name_key} - {None}:
+            keys.add(f"sd:{either}:{date}")
+        for word in words[:_WORDS_WITH_DATE]:
+            keys.add(f"dw:{date}:{word}")
         for name in names:
             keys.add(f"fd:{name}:{date}")
             if surname:
@@ -52,7 +78,6 @@ def blocking_keys(n: NormalisedPerson) -> frozenset[str]:
         keys.add(f"dh:{_date_key(born)}:{n.address.house}:{n.address.flat or ''}")
     if n.address is not None and n.address.house:
         if n.address.flat:  # a flat makes one word + house + flat a household
-            words = sorted((w for w in n.address.names if len(w) >= 4), key=lambda w: (-len(w), w))
             for word in words[:_MAX_ADDRESS_WORDS]:
                 keys.add(f"ah:{word}:{n.address.house}:{n.address.flat}")
         else:  # a house alone is a household only with all its words (else a whole village)

@@ -18,10 +18,12 @@ from signalhub.domain.linkage.fields import (
 )
 from signalhub.domain.linkage.model import Comparison, FieldEvidence, NormalisedPerson
 
-__all__ = ["TermFrequencies", "compare"]
+__all__ = ["TermFrequencies", "compare", "field_levels", "identifier_level"]
 
 _AGREE = frozenset({"exact", "translit", "diminutive"})
 _SAME_BIRTH = frozenset({"exact", "swap", "near"})
+_IDENTIFIERS = frozenset({"snils", "birth_cert"})
+_CORRECTIONS = {"child_far": "birth_date", "twins": "twins", "siblings": "siblings"}
 
 
 class TermFrequencies(Protocol):
@@ -39,12 +41,59 @@ def _is_child(born: dt.date | None, config: LinkageConfig) -> bool:
     return (today - born).days < config.child_age_years * 365.25
 
 
-def _rule(a: NormalisedPerson, b: NormalisedPerson) -> str | None:
-    if a.snils is not None and b.snils is not None:
-        return "snils_equal" if a.snils == b.snils else "snils_differ"
-    if a.birth_cert is not None and a.birth_cert == b.birth_cert:
-        return "birth_cert_equal"
-    return None
+def _split(value: str) -> tuple[str, str]:
+    digits = len(value) - len(value.rstrip("0123456789"))
+    return value[: len(value) - digits], value[len(value) - digits :]
+
+
+def identifier_level(a: str | None, b: str | None) -> str:
+    """exact | typo (one digit of the number, or only the series, differs) | disagree | missing."""
+    if a is None or b is None:
+        return "missing"
+    if a == b:
+        return "exact"
+    (series_a, number_a), (series_b, number_b) = _split(a), _split(b)
+    if number_a == number_b or (series_a == series_b and OSA.distance(number_a, number_b) <= 1):
+        return "typo"
+    return "disagree"
+
+
+def _rule(levels: dict[str, str]) -> str | None:
+    if levels.get("snils") == "exact":
+        return "snils_equal"
+    if levels.get("snils") == "disagree":
+        return "snils_differ"
+    return "birth_cert_equal" if levels.get("birth_cert") == "exact" else None
+
+
+def field_levels(a: NormalisedPerson, b: NormalisedPerson, config: LinkageConfig) -> dict[str, str]:
+    """The comparison vector: each field's agreement level, then the dependency corrections
+    (``child_far``, ``twins``, ``siblings``) as ``suspected`` when they apply."""
+    levels = {
+        "surname": surname_level(a, b),
+        "first_name": first_name_level(a, b),
+        "patronymic": patronymic_level(a, b),
+        "birth_date": date_level(a.birth_date, b.birth_date),
+        "sex": "missing" if a.sex is None or b.sex is None else ("exact" if a.sex == b.sex else "disagree"),
+        "address": address_level(a.address, b.address),
+        "snils": identifier_level(a.snils and a.snils[:9], b.snils and b.snils[:9]),  # body, no check digits
+        "birth_cert": identifier_level(a.birth_cert, b.birth_cert),
+    }
+    if levels["surname"] == "disagree" and levels["first_name"] == "disagree" and names_swapped(a, b):
+        levels["surname"] = levels["first_name"] = "swap"
+    if levels["birth_date"] == "disagree" and (
+        _is_child(a.birth_date, config) or _is_child(b.birth_date, config)
+    ):
+        assert a.birth_date is not None
+        assert b.birth_date is not None
+        if abs((a.birth_date - b.birth_date).days) > 365:
+            levels["child_far"] = "suspected"
+    if levels["first_name"] == "disagree" and levels["surname"] in {"exact", "translit", "fuzzy"}:
+        if levels["birth_date"] in _SAME_BIRTH:
+            levels["twins"] = "suspected"
+        elif levels["patronymic"] == "exact" or levels["birth_date"] == "typo":
+            levels["siblings"] = "suspected"
+    return levels
 
 
 def compare(
@@ -56,42 +105,23 @@ def compare(
     """Score how likely ``a`` and ``b`` are one person (log2 likelihood ratio, symmetric).
 
     Rules decide first: the same valid SNILS or the same birth certificate is a match, two
-    different valid SNILS a non-match. Otherwise the score is the sum of per-field weights;
+    valid SNILS more than one digit apart a non-match (one digit apart is strong evidence, a
+    likely typo). Otherwise the score is the sum of per-field weights;
     exact name agreement is weighted by the value's frequency when ``frequencies`` know it.
     Different sex, a child's birth dates more than a year apart, and the twin pattern (same
     surname and birth date, different first name) and the sibling pattern (same surname and
     patronymic or a near birth date, different first name) weigh strongly against.
     """
     cfg = config or default_config()
-    levels = {
-        "surname": surname_level(a, b),
-        "first_name": first_name_level(a, b),
-        "patronymic": patronymic_level(a, b),
-        "birth_date": date_level(a.birth_date, b.birth_date),
-        "sex": "missing" if a.sex is None or b.sex is None else ("exact" if a.sex == b.sex else "disagree"),
-        "address": address_level(a.address, b.address),
-    }
-    if levels["surname"] == "disagree" and levels["first_name"] == "disagree" and names_swapped(a, b):
-        levels["surname"] = levels["first_name"] = "swap"
-    if levels["surname"] == "disagree" and levels["first_name"] == "disagree" and names_swapped(a, b):
-        levels["surname"] = levels["first_name"] = "swap"
-    if a.birth_cert is not None and b.birth_cert is not None and a.birth_cert != b.birth_cert:
-        levels["birth_cert"] = "typo" if OSA.distance(a.birth_cert, b.birth_cert) <= 1 else "disagree"
-    evidence = [
-        FieldEvidence(name, level, _weight(name, level, a, cfg, frequencies))
-        for name, level in levels.items()
-    ]
-    if levels["birth_date"] == "disagree" and (_is_child(a.birth_date, cfg) or _is_child(b.birth_date, cfg)):
-        assert a.birth_date is not None
-        assert b.birth_date is not None
-        if abs((a.birth_date - b.birth_date).days) > 365:
-            evidence.append(FieldEvidence("birth_date", "child_far", cfg.fixed["child_far"]))
-    if levels["first_name"] == "disagree" and levels["surname"] in {"exact", "translit", "fuzzy"}:
-        if levels["birth_date"] in _SAME_BIRTH:
-            evidence.append(FieldEvidence("twins", "suspected", cfg.fixed["twins"]))
-        elif levels["patronymic"] == "exact" or levels["birth_date"] == "typo":
-            evidence.append(FieldEvidence("siblings", "suspected", cfg.fixed["siblings"]))
-    rule = _rule(a, b)
+    levels = field_levels(a, b, cfg)
+    evidence: list[FieldEvidence] = []
+    for name, level in levels.items():
+        if name in _CORRECTIONS:
+            field, weight = _CORRECTIONS[name], cfg.fixed[name]
+            evidence.append(FieldEvidence(field, name if field != name else level, weight))
+        elif name not in _IDENTIFIERS or level == "typo" or (name, level) == ("birth_cert", "disagree"):
+            evidence.append(FieldEvidence(name, level, _weight(name, level, a, cfg, frequencies)))
+    rule = _rule(levels)
     if rule is not None:
         score = cfg.fixed["rule_non_match" if rule == "snils_differ" else "rule_match"]
     else:

@@ -31,7 +31,7 @@ class LinkageConfig:
     ``child_far``) and deterministic rule scores; a person born less than ``child_age_years``
     before ``reference_date`` (today when ``None``) is a child; blocks with more than
     ``max_block_size`` members are skipped when fetching candidates (their persons are reached
-    through other keys); term frequencies adjust exact-agreement weights once the registry
+    through other keys), and no further block is opened once ``max_candidates`` came; term frequencies adjust exact-agreement weights once the registry
     holds ``tf_min_records`` records.
     """
 
@@ -40,7 +40,8 @@ class LinkageConfig:
     thresholds: Thresholds
     child_age_years: int = 18
     reference_date: dt.date | None = None
-    max_block_size: int = 2000
+    max_block_size: int = 200
+    max_candidates: int = 100
     tf_min_records: int = 10_000
     tf_floor: float = 0.0005
     weights: dict[tuple[str, str], float] = field(init=False, repr=False)

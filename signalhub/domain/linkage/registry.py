@@ -43,13 +43,22 @@ class Registry:
         return len(self._records)
 
     def candidates(self, keys: frozenset[str]) -> Iterator[tuple[str, NormalisedPerson]]:
-        """``CandidateSource``: each record indexed under any of ``keys``, once."""
+        """``CandidateSource``: each record indexed under any of ``keys``, once.
+
+        Blocks are visited smallest first (identifier blocks always, first of all); blocks over
+        ``max_block_size`` are skipped, and once ``max_candidates`` records came no further
+        block is opened: the small blocks are the specific ones.
+        """
         seen: set[int] = set()
-        limit = self.config.max_block_size
-        for key in keys:
-            block = self._index.get(key)
-            if not block or (len(block) > limit and not key.startswith(IDENTIFIER_PREFIXES)):
-                continue
+        config = self.config
+        blocks = [
+            (0 if k.startswith(IDENTIFIER_PREFIXES) else len(b), k, b)
+            for k in keys
+            if (b := self._index.get(k))
+        ]
+        for size, _, block in sorted(blocks):
+            if size > config.max_block_size or (size and len(seen) >= config.max_candidates):
+                break
             for position in block:
                 if position not in seen:
                     seen.add(position)
