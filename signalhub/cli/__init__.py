@@ -12,6 +12,38 @@ def _register() -> None:
     from signalhub.cli import db
 
     app.add_typer(db.app, name="db")
+    from signalhub.cli import broker, topics
+
+    app.add_typer(broker.app, name="broker")
+    app.add_typer(topics.app, name="topics")
+    from signalhub.cli import relay
+
+    app.add_typer(relay.app, name="relay")
+    from signalhub.cli import notifier
+
+    app.add_typer(notifier.app, name="notifier")
+    from signalhub.cli import scheduler
+
+    app.add_typer(scheduler.app, name="scheduler")
+    from signalhub.cli import dlq
+
+    app.add_typer(dlq.app, name="dlq")
+    from signalhub.cli import link
+
+    link.register(app)
+    from signalhub.cli import producers
+
+    producers.register(app)
+    from signalhub.cli import api, users
+
+    app.add_typer(api.app, name="api")
+    app.add_typer(users.app, name="users")
+    from signalhub.cli import intake
+
+    app.add_typer(intake.app, name="intake")
+    from signalhub.cli import demo
+
+    app.add_typer(demo.app, name="demo")
 
 
 _register()

@@ -64,7 +64,10 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True)
+    # A server that silently drops packets must fail a connection attempt, not hang it forever.
+    return create_engine(
+        url, echo=echo, pool_size=pool_size, pool_pre_ping=True, connect_args={"connect_timeout": 10}
+    )
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Any]:

@@ -30,11 +30,12 @@ def test_school_absence_of_a_teenager_stays_normal() -> None:
 
 def test_several_agencies_within_30_days_raise_priority_and_older_ones_do_not() -> None:
     base = (_fact(SignalType.PROLONGED_ABSENCE, Severity.MEDIUM, "education"),)
-    recent = base + (
+    recent = (
+        *base,
         _fact(SignalType.DIFFICULT_LIFE_SITUATION, Severity.MEDIUM, "social", 10),
         _fact(SignalType.PARENT_INTOXICATED, Severity.MEDIUM, "police", 3),
     )
-    old = base + (_fact(SignalType.DIFFICULT_LIFE_SITUATION, Severity.MEDIUM, "social", 45),)
+    old = (*base, _fact(SignalType.DIFFICULT_LIFE_SITUATION, Severity.MEDIUM, "social", 45))
     kids = (date(2020, 1, 1),)
     assert "agencies_30d:3" in [r.code for r in assess(CaseFacts(recent, kids), NOW).rules]
     assert not any(r.code.startswith("agencies_30d") for r in assess(CaseFacts(old, kids), NOW).rules)

@@ -1,0 +1,270 @@
+"""Intake throughput: signals/s end to end (topic -> committed case) on PostgreSQL, one process,
+with a registry of 100 000 persons already loaded, printed beside the raw kafka-python consume
+rate of the same messages in the same run.
+
+    .venv/bin/python benchmarks/intake_throughput.py [--signals 20000] [--registry 100000] [--batch 1000]
+
+Starts a private broker (var/bench-kafka) and uses the private PostgreSQL of deploy/postgres/pg.sh
+(a new database per run, dropped at the end).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import shutil
+import subprocess
+import threading
+import time
+import uuid
+from contextlib import closing
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
+
+import psycopg
+from sqlalchemy import Table, insert, text
+from sqlalchemy.engine import make_url
+
+from consumers.intake.linking import normalised
+from consumers.intake.loop import IntakeLoop
+from consumers.intake.unit import IntakeConfig
+from schemas.cloudevents import CloudEvent, to_headers
+from schemas.codec import Codec
+from signalhub import broker
+from signalhub.domain.identifiers import snils_check_digits
+from signalhub.domain.linkage.blocking import blocking_keys
+from signalhub.domain.linkage.config import default_config
+from signalhub.domain.linkage.model import PersonRecord
+from signalhub.kafka import create_topics, make_consumer, make_producer
+from signalhub.metrics import Metrics
+from signalhub.settings import AGENCIES, REPO_ROOT, BrokerSettings, KafkaSettings
+from signalhub.signals import RiskSignalModel
+from signalhub.store import migrate
+from signalhub.store.base import make_engine
+from signalhub.store.registry import Family, Person, PersonKey
+from tests.fixtures.kafka import free_ports
+
+SURNAMES = [s + e for s in ("Иван", "Петр", "Сидор", "Кузнец", "Смирн", "Поп", "Волк", "Сокол", "Лебед", "Козл",
+            "Новик", "Мороз", "Павл", "Семен", "Голуб", "Виногр", "Богдан", "Воробь", "Федор", "Михайл",
+            "Беляк", "Тарас", "Белоус", "Комар", "Орл", "Андре", "Макар", "Никит", "Захар", "Зайц")
+            for e in ("ов", "ин", "ев", "енков", "ицын", "овск")]  # fmt: skip
+MALE = ["Александр", "Алексей", "Андрей", "Артём", "Владимир", "Дмитрий", "Евгений", "Иван", "Игорь", "Кирилл",
+        "Максим", "Михаил", "Никита", "Николай", "Олег", "Павел", "Роман", "Сергей", "Юрий", "Егор",
+        "Антон", "Борис", "Вадим", "Валерий", "Виктор", "Виталий", "Геннадий", "Григорий", "Денис", "Константин",
+        "Леонид", "Матвей", "Пётр", "Руслан", "Станислав", "Степан", "Тимофей", "Фёдор", "Эдуард", "Ярослав"]  # fmt: skip
+FEMALE = ["Анастасия", "Анна", "Валентина", "Вера", "Галина", "Дарья", "Екатерина", "Елена", "Ирина", "Ксения",
+          "Людмила", "Мария", "Наталья", "Ольга", "Полина", "Светлана", "Софья", "Татьяна", "Юлия", "Алина",
+          "Алла", "Варвара", "Василиса", "Виктория", "Диана", "Евгения", "Жанна", "Зоя", "Инна", "Кира",
+          "Лариса", "Лидия", "Любовь", "Маргарита", "Надежда", "Нина", "Оксана", "Раиса", "Тамара", "Ульяна"]  # fmt: skip
+PATR = [
+    "Александров",
+    "Сергеев",
+    "Иванов",
+    "Петров",
+    "Андреев",
+    "Дмитриев",
+    "Николаев",
+    "Михайлов",
+    "Юрьев",
+    "Алексеев",
+    "Владимиров",
+    "Евгеньев",
+    "Игорев",
+    "Кириллов",
+    "Максимов",
+    "Олегов",
+    "Павлов",
+    "Романов",
+    "Антонов",
+    "Борисов",
+    "Вадимов",
+    "Викторов",
+    "Витальев",
+    "Геннадьев",
+    "Денисов",
+    "Константинов",
+    "Леонидов",
+    "Матвеев",
+    "Петров",
+    "Русланов",
+    "Станиславов",
+    "Степанов",
+    "Тимофеев",
+    "Фёдоров",
+    "Эдуардов",
+]
+TYPES = {"police": "domestic_violence", "health": "missed_checkups", "education": "prolonged_absence",
+         "guardianship": "child_without_care", "social": "difficult_life_situation"}  # fmt: skip
+
+
+def person(rng: random.Random, role: str, surname: str, born: date) -> dict[str, Any]:
+    female = role == "mother" or (role == "child" and rng.random() < 0.5)
+    nine = f"{rng.randrange(2_000_000, 999_999_999):09d}"
+    return {
+        "role": role, "surname": surname + ("а" if female else ""),
+        "first_name": rng.choice(FEMALE if female else MALE),
+        "patronymic": rng.choice(PATR) + ("на" if female else "ич"), "birth_date": born,
+        "sex": "F" if female else "M", "snils": nine + snils_check_digits(nine) if rng.random() < 0.5 else None,
+        "birth_cert": None, "oms_policy": None,
+    }  # fmt: skip
+
+
+def family(rng: random.Random) -> list[dict[str, Any]]:
+    surname = rng.choice(SURNAMES)
+    mother_born = date(1975, 1, 1) + timedelta(days=rng.randrange(0, 25 * 365))
+    kids = [person(rng, "child", surname, date(2008, 1, 1) + timedelta(days=rng.randrange(0, 17 * 365)))
+            for _ in range(rng.randint(1, 3))]  # fmt: skip
+    return [person(rng, "mother", surname, mother_born), *kids]
+
+
+def preload(url: str, families: list[list[dict[str, Any]]]) -> int:
+    """Bulk insert the registry: families, persons and their blocking keys."""
+    engine, now = make_engine(url), datetime.now(UTC)
+    fams, persons, keys = [], [], []
+    for members in families:
+        fid = str(uuid.uuid4())
+        fams.append({"id": fid, "created_at": now, "merged_into": None})
+        for p in members:
+            pid = str(uuid.uuid4())
+            rec = PersonRecord(
+                "", p["surname"], p["first_name"], p["patronymic"], p["birth_date"], p["sex"], p["snils"]
+            )
+            n = normalised(rec)
+            persons.append({"id": pid, "family_id": fid, "surname": p["surname"], "first_name": p["first_name"],
+                            "patronymic": p["patronymic"], "birth_date": p["birth_date"], "sex": p["sex"],
+                            "snils": n.snils, "birth_cert": None, "address": None, "created_at": now,
+                            "anonymised_at": None})  # fmt: skip
+            keys += [{"key": k, "person_id": pid} for k in blocking_keys(n)]
+    with engine.begin() as conn:
+        for table, rows in (
+            (cast(Table, Family.__table__), fams),
+            (cast(Table, Person.__table__), persons),
+            (cast(Table, PersonKey.__table__), keys),
+        ):
+            for i in range(0, len(rows), 20_000):
+                conn.execute(insert(table), rows[i : i + 20_000])
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
+    return len(persons)
+
+
+def signal(rng: random.Random, members: list[dict[str, Any]]) -> dict[str, Any]:
+    agency = rng.choice(AGENCIES)
+    at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=rng.randint(1, 48))
+    return {
+        "event_id": str(uuid.uuid4()), "agency": agency, "source_system": f"{agency}-system",
+        "source_record_id": uuid.uuid4().hex, "signal_type": TYPES[agency], "severity": rng.choice(["low", "medium", "high"]),
+        "occurred_at": at, "reported_at": at, "region_code": "31", "municipality_code": "14610000",
+        "children": [m for m in members if m["role"] == "child"], "adults": [m for m in members if m["role"] != "child"],
+        "address": None, "description": None, "reporter": None, "legal_basis": None,
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--signals", type=int, default=20_000)
+    parser.add_argument("--registry", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    rng = random.Random(7)
+
+    pg = subprocess.run(
+        ["bash", str(REPO_ROOT / "deploy/postgres/pg.sh"), "up"], capture_output=True, text=True, check=True
+    )
+    base = make_url(pg.stdout.strip().splitlines()[-1])
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = f"host={base.host} port={base.port} user={base.username} password={base.password} dbname=postgres"
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    url = base.set(database=name).render_as_string(hide_password=False)
+    port, controller_port = free_ports()
+    bsettings = BrokerSettings(
+        port=port,
+        controller_port=controller_port,
+        data_dir=REPO_ROOT / "var" / "bench-kafka" / uuid.uuid4().hex[:8],
+    )
+    broker.up(bsettings)
+    kafka = KafkaSettings(
+        bootstrap_servers=broker.bootstrap_servers(bsettings), topic_prefix=f"b{uuid.uuid4().hex[:8]}."
+    )
+    try:
+        migrate.upgrade(url)
+        registry: list[list[dict[str, Any]]] = []
+        while sum(len(f) for f in registry) < args.registry:
+            registry.append(family(rng))
+        t = time.monotonic()
+        loaded = preload(url, registry)
+        print(f"registry: {loaded} persons preloaded in {time.monotonic() - t:.1f} s")
+
+        create_topics(kafka)
+        codec, producer = Codec("RiskSignal"), make_producer(kafka, linger_ms=20, batch_size=256 * 1024)
+        for i in range(args.signals):  # half about registry families, half about new ones
+            members = rng.choice(registry) if i % 2 == 0 else family(rng)
+            s = RiskSignalModel.from_avro(signal(rng, members))
+            event = CloudEvent(
+                id=str(s.event_id), source=s.source_system, type=s.signal_type.value, time=datetime.now(UTC)
+            )
+            producer.send(kafka.signal_topic(s.agency.value), key=s.source_record_id.encode(),
+                          value=codec.encode(s.to_avro()), headers=to_headers(event))  # fmt: skip
+        producer.flush()
+        producer.close()
+        topics = [kafka.signal_topic(a) for a in AGENCIES]
+
+        consumer = make_consumer(kafka, f"raw-{uuid.uuid4().hex[:6]}", topics, max_poll_records=args.batch,
+                                 fetch_max_bytes=64 * 1024 * 1024)  # fmt: skip
+        got, t = 0, time.monotonic()
+        while got < args.signals:
+            got += sum(len(v) for v in consumer.poll(timeout_ms=1000).values())
+        raw_s = time.monotonic() - t
+        consumer.close()
+
+        engine, metrics, group = make_engine(url), Metrics(), f"intake-{uuid.uuid4().hex[:6]}"
+        consumer = make_consumer(
+            kafka, group, topics, max_poll_records=args.batch, fetch_max_bytes=64 * 1024 * 1024
+        )
+        producer = make_producer(kafka)
+        loop = IntakeLoop(
+            consumer,
+            producer,
+            engine,
+            IntakeConfig(kafka, "31", default_config()),
+            metrics,
+            group,
+            args.batch,
+        )
+        stop = threading.Event()
+        t = time.monotonic()
+        runner = threading.Thread(target=loop.run, args=(stop,))
+        runner.start()
+        while True:
+            with engine.connect() as conn:
+                done = conn.execute(text("SELECT count(*) FROM inbox")).scalar_one()
+            if done >= args.signals or not runner.is_alive():
+                break
+            time.sleep(0.05)
+        intake_s = time.monotonic() - t
+        stop.set()
+        runner.join()
+        consumer.close(autocommit=False)
+        producer.close()
+        with engine.connect() as conn:
+            cases = conn.execute(text("SELECT count(*) FROM cases")).scalar_one()
+            persons = conn.execute(text("SELECT count(*) FROM persons")).scalar_one()
+        engine.dispose()
+        n = args.signals
+        print(f"signals: {n}; batch {args.batch}; cases {cases}; persons now {persons}")
+        print(f"raw kafka-python consume: {n / raw_s:,.0f} msg/s ({raw_s:.2f} s)")
+        print(
+            f"intake end to end:        {n / intake_s:,.0f} signals/s ({intake_s:.2f} s, includes group join)"
+        )
+    finally:
+        broker.down(bsettings)
+        shutil.rmtree(bsettings.data_dir, ignore_errors=True)
+        with closing(psycopg.connect(admin, autocommit=True)) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Intake: signals.<agency> -> dedup, linkage, families, cases, receipts and alerts (outbox)."""

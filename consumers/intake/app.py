@@ -1,0 +1,68 @@
+"""Composition root of an intake process: builds the engine, Kafka clients and metrics from the
+settings it is given, runs the loop until SIGTERM/SIGINT (or `stop`), then closes everything.
+
+It migrates nothing: `signalhub db upgrade` prepares the database beforehand.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+from consumers.intake.loop import IntakeLoop
+from consumers.intake.unit import IntakeConfig
+from signalhub.domain.linkage.config import default_config
+from signalhub.kafka import make_consumer, make_producer
+from signalhub.metrics import Metrics, serve
+from signalhub.settings import AGENCIES, Settings
+from signalhub.store.base import make_engine
+
+__all__ = ["DEFAULT_GROUP", "run"]
+
+DEFAULT_GROUP = "signalhub-intake"
+log = logging.getLogger(__name__)
+
+
+def run(
+    settings: Settings,
+    *,
+    group: str = DEFAULT_GROUP,
+    batch_size: int = 500,
+    metrics_port: int | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """Run one intake process (blocks). Signals set `stop`; the batch in hand is finished first."""
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+
+        def _stop(signum: int, _frame: FrameType | None) -> None:
+            log.info("Signal %d received, stopping after the current batch", signum)
+            stop.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+    kafka = settings.kafka
+    metrics = Metrics()
+    engine = make_engine(settings.db.url, pool_size=settings.db.pool_size)
+    topics = [kafka.signal_topic(a) for a in AGENCIES]
+    consumer = make_consumer(
+        kafka, group, topics, max_poll_records=batch_size, fetch_max_bytes=64 * 1024 * 1024,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+    )  # fmt: skip
+    producer = make_producer(kafka)
+    config = IntakeConfig(kafka=kafka, region_code=settings.region_code, linkage=default_config())
+    loop = IntakeLoop(consumer, producer, engine, config, metrics, group, batch_size)
+    server = serve(metrics, metrics_port, host=settings.metrics_host, ready=lambda: loop.ready) if metrics_port else None
+    log.info("Intake started: group %s, %d topics, batches of %d", group, len(topics), batch_size)
+    try:
+        loop.run(stop)
+    finally:
+        consumer.close(autocommit=False)
+        producer.flush()
+        producer.close()
+        engine.dispose()
+        if server is not None:
+            server.shutdown()
+        log.info("Intake stopped")

@@ -1,0 +1,146 @@
+"""Linking a signal's people to registry persons: the linkage engine over the batch's view of the
+registry (persons loaded by blocking key plus persons created earlier in the same batch), so a
+batch's records are linked to each other as well as to the registry.
+
+`People` implements the engine's `CandidateSource`; `link()` resolves one person, then either
+creates a person (non-match) or joins the best one (match, possible match), filling in values the
+person lacked and indexing the new record's keys under that person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from signalhub.domain.linkage.blocking import blocking_keys
+from signalhub.domain.linkage.config import LinkageConfig
+from signalhub.domain.linkage.model import Band, LinkDecision, NormalisedPerson, PersonRecord, Sex
+from signalhub.domain.linkage.normalise import normalise
+from signalhub.domain.linkage.resolve import resolve
+from signalhub.signals import PersonModel
+from signalhub.store.base import new_id
+from signalhub.store.intake_rows import Changes, PersonRow
+
+__all__ = ["Linked", "People", "link_rows", "record_of"]
+
+_FILLABLE = ("patronymic", "birth_date", "sex", "snils", "birth_cert", "address")
+
+
+@lru_cache(maxsize=200_000)
+def normalised(record: PersonRecord) -> NormalisedPerson:
+    """`normalise`, memoised: the same written record normalises the same way."""
+    return normalise(record)
+
+
+def _sex(value: str | None) -> Sex | None:
+    return "M" if value == "M" else "F" if value == "F" else None
+
+
+def record_of(person: PersonModel, address: str | None) -> PersonRecord:
+    sex = _sex(person.sex)
+    return PersonRecord(
+        record_id="",
+        surname=person.surname,
+        first_name=person.first_name,
+        patronymic=person.patronymic,
+        birth_date=person.birth_date,
+        sex=sex,
+        snils=person.snils,
+        birth_cert=person.birth_cert,
+        address=address,
+    )
+
+
+def _record_of_row(p: PersonRow) -> PersonRecord:
+    sex = _sex(p.sex)
+    return PersonRecord(
+        "", p.surname, p.first_name, p.patronymic, p.birth_date, sex, p.snils, p.birth_cert, p.address
+    )
+
+
+@dataclass(frozen=True)
+class Linked:
+    person_id: str
+    decision: LinkDecision
+    created: bool
+
+
+class People:
+    """The batch's view of the registry; every change is also recorded in `changes`."""
+
+    def __init__(
+        self,
+        index: dict[str, list[str]],
+        persons: dict[str, PersonRow],
+        config: LinkageConfig,
+        changes: Changes,
+    ) -> None:
+        self.index = index
+        self.persons = persons
+        self.config = config
+        self.changes = changes
+        self.exclude: set[str] = set()
+
+    def candidates(self, keys: frozenset[str]) -> Iterator[tuple[str, NormalisedPerson]]:
+        """`CandidateSource`: persons under any key, once each, minus those already in this signal."""
+        seen = set(self.exclude)
+        for key in keys:
+            for person_id in self.index.get(key, ()):
+                if person_id not in seen:
+                    seen.add(person_id)
+                    yield person_id, normalised(_record_of_row(self.persons[person_id]))
+
+    def link(self, record: PersonRecord, now: datetime) -> Linked:
+        person = normalised(record)
+        decision = resolve(person, self, self.config)
+        if decision.band is Band.NON_MATCH or decision.person_id is None:
+            row = PersonRow(
+                id=new_id(), family_id=None, surname=record.surname, first_name=record.first_name,
+                patronymic=record.patronymic, birth_date=record.birth_date, sex=record.sex,
+                snils=person.snils, birth_cert=person.birth_cert, address=record.address,
+                created_at=now, new=True,
+            )  # fmt: skip
+            self.persons[row.id] = row
+            created = True
+        else:
+            row = self.persons[decision.person_id]
+            self._fill(row, record, person)
+            created = False
+        for key in blocking_keys(person):
+            ids = self.index.setdefault(key, [])
+            if row.id not in ids:
+                ids.append(row.id)
+            self.changes.person_keys.add((key, row.id))
+        self.exclude.add(row.id)
+        return Linked(row.id, decision, created)
+
+    def _fill(self, row: PersonRow, record: PersonRecord, person: NormalisedPerson) -> None:
+        values = {
+            "patronymic": record.patronymic, "birth_date": record.birth_date, "sex": record.sex,
+            "snils": person.snils, "birth_cert": person.birth_cert, "address": record.address,
+        }  # fmt: skip
+        for name in _FILLABLE:
+            if getattr(row, name) is None and values[name] is not None:
+                setattr(row, name, values[name])
+                row.dirty = True
+
+
+def link_rows(signal_id: str, links: list[tuple[PersonModel, Linked]]) -> list[dict[str, Any]]:
+    """`signal_persons` rows: each person as named, with the decision and its per-field evidence;
+    a possible match waits for a person to confirm or split it (`review_status='pending'`)."""
+    rows = []
+    for person, link in links:
+        d = link.decision
+        evidence: list[Any] = [{"field": e.field, "level": e.level, "weight": e.weight} for e in d.evidence]
+        if d.rule:
+            evidence.append({"rule": d.rule})
+        rows.append(
+            {"id": new_id(), "signal_id": signal_id, "person_id": link.person_id, "role": person.role.value,
+             "band": d.band.value, "score": float(d.score), "evidence": evidence,
+             "review_status": "pending" if d.band is Band.POSSIBLE else "none",
+             "reviewed_by": None, "reviewed_at": None}
+        )  # fmt: skip
+    return rows

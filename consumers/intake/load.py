@@ -1,0 +1,101 @@
+"""Everything one batch needs from the database, read in bulk after taking its locks.
+
+Locks (PostgreSQL; SQLite serialises writers anyway): first every blocking key of every person in
+the batch and every (agency, source record), then the families those keys lead to, each group in
+sorted order. Another intake process that would create or join the same person or family waits
+until this batch commits, then sees its result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Connection
+
+from consumers.intake.linking import normalised, record_of
+from consumers.intake.messages import Accepted
+from signalhub.domain.linkage.blocking import IDENTIFIER_PREFIXES, blocking_keys, query_keys
+from signalhub.domain.linkage.config import LinkageConfig
+from signalhub.store import intake_reads as reads
+from signalhub.store.intake_rows import CaseRow, FamilyRow, PersonRow, SignalRow
+from signalhub.store.locks import lock
+
+__all__ = ["Cases", "Registry", "load_cases", "load_registry"]
+
+MAX_FAMILY_LOCK_ROUNDS = 3
+
+
+@dataclass
+class Registry:
+    inbox: dict[str, tuple[str, int, int]]
+    by_record: dict[tuple[str, str], SignalRow]
+    index: dict[str, list[str]]
+    persons: dict[str, PersonRow]
+
+
+@dataclass
+class Cases:
+    families: dict[str, FamilyRow]
+    cases: dict[str, CaseRow]
+    case_signals: dict[str, list[SignalRow]] = field(default_factory=dict)
+    case_children: dict[str, dict[str, date | None]] = field(default_factory=dict)
+
+
+def load_registry(conn: Connection, accepted: Sequence[Accepted], config: LinkageConfig) -> Registry:
+    """Inbox hits, stored signals of the batch's records and the persons its people may be,
+    after locking every blocking key and record of the batch."""
+    inbox = reads.inbox_positions(conn, {str(a.signal.event_id) for a in accepted})
+    wanted = [a for a in accepted if str(a.signal.event_id) not in inbox]
+    query: set[str] = set()
+    names: set[str] = set()
+    for a in wanted:
+        address = a.signal.address.text if a.signal.address else None
+        names.add(f"sr:{a.signal.agency.value}:{a.signal.source_record_id}")
+        for person in (*a.signal.children, *a.signal.adults):
+            n = normalised(record_of(person, address))
+            query |= query_keys(n)
+            names.update("k:" + k for k in blocking_keys(n))
+    lock(conn, names)
+    by_record = reads.signals_by_record(
+        conn, {(a.signal.agency.value, a.signal.source_record_id) for a in wanted}
+    )
+    index, persons = reads.persons_by_keys(conn, query, config.max_block_size, IDENTIFIER_PREFIXES)
+    return Registry(inbox, by_record, index, persons)
+
+
+def load_cases(conn: Connection, linked: set[str], registry: Registry) -> Cases:
+    """Families of the linked persons and stored signals, their cases, and the signals and
+    children of the cases that may change, after locking those families."""
+    persons, by_record = registry.persons, registry.by_record
+    family_ids = _families_of(persons, linked, by_record)
+    locked: set[str] = set()
+    stored = [p for p in linked if not persons[p].new]
+    for _ in range(MAX_FAMILY_LOCK_ROUNDS):
+        todo = family_ids - locked
+        if not todo or not lock(conn, ("f:" + f for f in todo), space=1):
+            break
+        locked |= todo
+        for person_id, family_id in reads.person_families(conn, stored).items():
+            persons[person_id].family_id = family_id
+        family_ids = _families_of(persons, linked, by_record)
+    families = reads.families(conn, family_ids)
+    cases = {c.id: c for c in reads.cases_of_families(conn, families)}
+    loaded = Cases(families, cases)
+    wanted_cases = {c.id for c in cases.values() if c.status != "closed"}
+    wanted_cases |= {s.case_id for s in by_record.values() if s.case_id}
+    known = {s.id: s for s in by_record.values()}
+    for s in reads.signals_of_cases(conn, wanted_cases):
+        assert s.case_id is not None
+        loaded.case_signals.setdefault(s.case_id, []).append(known.get(s.id, s))
+    loaded.case_children = reads.children_of_cases(conn, wanted_cases)
+    return loaded
+
+
+def _families_of(
+    persons: dict[str, PersonRow], linked: set[str], by_record: dict[tuple[str, str], SignalRow]
+) -> set[str]:
+    found = {persons[p].family_id for p in linked}
+    found |= {s.family_id for s in by_record.values()}
+    return {f for f in found if f is not None}

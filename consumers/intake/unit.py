@@ -1,0 +1,266 @@
+"""One batch, one transaction: dedup, link people, families, cases, priority, receipts, alerts.
+
+`process_batch` walks the batch's valid signals in order against the state `load` read (so later
+signals see what earlier ones created), records rejections' receipts, numbers new cases, renders
+the outbox, writes everything with bulk statements and commits. It returns what the loop needs
+for metrics. Redelivery of an already committed message changes nothing (invariant 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from consumers.intake.casework import Casework
+from consumers.intake.linking import Linked, People, link_rows, record_of
+from consumers.intake.load import load_cases, load_registry
+from consumers.intake.messages import Accepted, Rejected
+from consumers.intake.outbox import ReceiptIntent, render
+from signalhub.domain.families import FAMILY_ROLES, plan_family
+from signalhub.domain.intake_rules import (
+    CaseAction,
+    Dedup,
+    PastSignal,
+    alerts_for,
+    case_number,
+    corroborated_signal,
+    decide_case,
+    dedup,
+)
+from signalhub.domain.linkage.config import LinkageConfig
+from signalhub.domain.linkage.model import Band
+from signalhub.domain.priority import AckDeadlines
+from signalhub.domain.vocabulary import AlertType, PriorityLevel, ReceiptStatus, SignalType
+from signalhub.settings import KafkaSettings
+from signalhub.store.base import new_id
+from signalhub.store.intake_rows import CaseRow, Changes, SignalRow
+from signalhub.store.intake_writes import next_case_numbers, write_changes
+
+__all__ = ["BatchResult", "IntakeConfig", "process_batch"]
+
+
+@dataclass(frozen=True)
+class IntakeConfig:
+    kafka: KafkaSettings
+    region_code: str
+    linkage: LinkageConfig
+    deadlines: AckDeadlines = field(default_factory=AckDeadlines)
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[tuple[str, str]] = field(default_factory=list)  # (agency, outcome)
+    bands: list[str] = field(default_factory=list)
+
+
+def process_batch(
+    engine: Engine,
+    config: IntakeConfig,
+    accepted: Sequence[Accepted],
+    rejected: Sequence[Rejected],
+    now: datetime,
+) -> BatchResult:
+    """Apply the batch in one transaction (raises on any database error: nothing is written).
+
+    Two passes: first dedup and link every signal's people in order (later signals see the
+    persons earlier ones created), then, with the families of the linked persons loaded and
+    locked, place each signal in its family and case in the same order."""
+    with engine.begin() as conn:
+        registry = load_registry(conn, accepted, config.linkage)
+        unit = _Unit(config, registry.inbox, registry.by_record, now)
+        unit.people = People(registry.index, registry.persons, config.linkage, unit.changes)
+        admitted = [item for a in accepted if (item := unit.admit(a)) is not None]
+        linked = {link.person_id for _, links in admitted for _, link in links}
+        state = load_cases(conn, linked, registry)
+        unit.work = Casework(
+            state.families, state.cases, state.case_signals, state.case_children, registry.persons,
+            unit.changes, now, config.deadlines,
+        )  # fmt: skip
+        for a, links in admitted:
+            unit.settle(a, links)
+        for r in rejected:
+            unit.receipts.append(
+                ReceiptIntent(r.position, r.agency, r.event_id, r.source_record_id, ReceiptStatus.REJECTED,
+                         reason=f"{r.reason}: {r.message}"[:500], error_field=r.error_field)
+            )  # fmt: skip
+            unit.result.outcomes.append((r.agency, "rejected"))
+        new_cases = [c for c in state.cases.values() if c.new]
+        if new_cases:
+            scope = f"{config.region_code}-{now.year}"
+            for case, n in zip(new_cases, next_case_numbers(conn, scope, len(new_cases)), strict=True):
+                case.number = case_number(config.region_code, now.year, n)
+        unit.changes.outbox += render(
+            config.kafka, unit.receipts, unit.alerts, state.cases, state.case_children, now
+        )
+        write_changes(
+            conn, state.families.values(), registry.persons.values(), state.cases.values(),
+            unit.signals.values(), unit.changes,
+        )  # fmt: skip
+    return unit.result
+
+
+Links = list[tuple[Any, Linked]]
+
+
+class _Unit:
+    people: People
+    work: Casework
+
+    def __init__(
+        self, config: IntakeConfig, inbox: dict[str, Any], by_record: dict[Any, SignalRow], now: datetime
+    ):
+        self.config, self.inbox, self.by_record, self.now = config, inbox, by_record, now
+        self.changes = Changes()
+        self.result = BatchResult()
+        self.receipts: list[ReceiptIntent] = []
+        self.alerts: list[tuple[str, AlertType, str, str]] = []  # case id, type, cause, detail
+        self.signals: dict[str, SignalRow] = {}
+        self.pending: dict[tuple[str, str], str] = {}  # records first seen in this batch -> event id
+
+    def admit(self, a: Accepted) -> tuple[Accepted, Links] | None:
+        """Dedup, then link the signal's people; None when the signal has no further effect."""
+        s, eid, agency = a.signal, str(a.signal.event_id), a.signal.agency.value
+        record = (agency, s.source_record_id)
+        existing = self.by_record.get(record)
+        known = existing.event_id if existing else self.pending.get(record)
+        kind = dedup(a.position, self.inbox.get(eid), known, eid)
+        if kind is Dedup.REDELIVERED:
+            self.result.outcomes.append((agency, "redelivered"))
+            return None
+        if kind is Dedup.DUPLICATE:
+            self.receipts.append(
+                ReceiptIntent(a.position, agency, eid, s.source_record_id, ReceiptStatus.DUPLICATE)
+            )
+            self.result.outcomes.append((agency, "duplicate"))
+            return None
+        self.inbox[eid] = a.position
+        self.pending.setdefault(record, eid)
+        self.people.exclude = set()
+        address = s.address.text if s.address else None
+        links = [(p, self.people.link(record_of(p, address), self.now)) for p in (*s.children, *s.adults)]
+        self.result.bands += [link.decision.band.value for _, link in links]
+        return a, links
+
+    def settle(self, a: Accepted, links: Links) -> None:
+        """Place an admitted signal in its family and case; write its history, alerts, receipt."""
+        s, eid, agency = a.signal, str(a.signal.event_id), a.signal.agency.value
+        existing = self.by_record.get((agency, s.source_record_id))
+        target = self._family(links, existing)
+        signal = existing or self._new_signal(a, target)
+        action, case, last_closed_at = self._route(signal, target, existing is not None)
+        level_before = None if action is CaseAction.OPEN else PriorityLevel(case.priority_level)
+        agencies_before = set(case.agencies)
+        if existing is None:
+            past = [
+                PastSignal(p.id, p.agency, SignalType(p.signal_type), p.occurred_at)
+                for p in self.work.case_signals.get(case.id, [])
+            ]
+            signal.corroborates_id = corroborated_signal(agency, s.signal_type, s.occurred_at, past)
+        self._update_signal(signal, a, target, case)
+        children = self.work.case_children.setdefault(case.id, {})
+        for person, link in links:
+            if person.role.value == "child":
+                children[link.person_id] = self.people.persons[link.person_id].birth_date
+        priority = self.work.reprioritise(case, last_closed_at)
+        possible = sum(1 for _, link in links if link.decision.band is Band.POSSIBLE)
+        self.changes.signal_persons += link_rows(signal.id, links)
+        self.work.history(action.value, case, signal, existing is not None, level_before, possible)
+        if existing is None:
+            types = alerts_for(
+                action, level_before, priority.level, agency not in agencies_before, possible > 0
+            )
+        else:
+            types = alerts_for(CaseAction.JOIN, level_before, priority.level, False, possible > 0)[1:]
+        detail = f"{agency}/{s.signal_type.value} ({s.severity.value})"
+        self.alerts += [(case.id, t, eid, detail) for t in types]
+        status = ReceiptStatus.AMENDED if existing else ReceiptStatus.ACCEPTED
+        corroborated = signal.corroborates_id is not None
+        self.receipts.append(
+            ReceiptIntent(a.position, agency, eid, s.source_record_id, status, case.id, corroborated)
+        )
+        outcome = "amended" if existing else "corroborated" if corroborated else "accepted"
+        self.result.outcomes.append((agency, outcome))
+        self.changes.inbox.append(
+            {"event_id": eid, "agency": agency, "outcome": outcome, "topic": a.position[0],
+             "partition": a.position[1], "offset": a.position[2], "processed_at": self.now}
+        )  # fmt: skip
+
+    def _family(self, links: list[tuple[Any, Linked]], existing: SignalRow | None) -> str:
+        persons, work = self.people.persons, self.work
+        members = [link.person_id for p, link in links if p.role in FAMILY_ROLES]
+        current = [work.family(f) for f in (persons[m].family_id for m in members) if f is not None]
+        if existing is not None and existing.family_id is not None:
+            current.append(work.family(existing.family_id))
+        plan = plan_family(current, {f: work.families[f].created_at for f in current})
+        target = plan.target or work.new_family()
+        for old in plan.merged:
+            work.merge_family(old, target, cause="signal")
+        for m in members:
+            if persons[m].family_id != target:
+                persons[m].family_id = target
+                persons[m].dirty = True
+        return target
+
+    def _new_signal(self, a: Accepted, family_id: str) -> SignalRow:
+        s = a.signal
+        row = SignalRow(
+            id=new_id(), event_id=str(s.event_id), agency=s.agency.value, source_record_id=s.source_record_id,
+            signal_type=s.signal_type.value, severity=s.severity.value, occurred_at=s.occurred_at,
+            family_id=family_id, case_id=None, corroborates_id=None, version=0, new=True,
+        )  # fmt: skip
+        row.values = signal_values(a, self.now)
+        self.by_record[(row.agency, row.source_record_id)] = row
+        return row
+
+    def _route(self, signal: SignalRow, family_id: str, amendment: bool) -> tuple[CaseAction, CaseRow, Any]:
+        work = self.work
+        if amendment and signal.case_id is not None:
+            case = work.cases[signal.case_id]
+            while case.merged_into is not None:
+                case = work.cases[case.merged_into]
+            last = work.last_closed(case.family_id, besides=case.id)
+            return CaseAction.JOIN, case, last.closed_at if last else None
+        open_case, last = work.open_case(family_id), work.last_closed(family_id)
+        action = decide_case(open_case is not None, last.closed_at if last else None, self.now)
+        if action is CaseAction.JOIN and open_case is not None:
+            previous = work.last_closed(family_id)
+            return action, open_case, previous.closed_at if previous else None
+        if action is CaseAction.REOPEN and last is not None:
+            closed_at = last.closed_at
+            work.reopen(last)
+            return action, last, closed_at
+        case = work.open_new(family_id, self.config.region_code, str(signal.values["municipality_code"]))
+        return CaseAction.OPEN, case, last.closed_at if last else None
+
+    def _update_signal(self, signal: SignalRow, a: Accepted, family_id: str, case: CaseRow) -> None:
+        s = a.signal
+        if not signal.new:
+            signal.event_id, signal.signal_type, signal.severity = (
+                str(s.event_id),
+                s.signal_type.value,
+                s.severity.value,
+            )
+            signal.occurred_at, signal.values = s.occurred_at, signal_values(a, self.now)
+            self.changes.replaced_links.add(signal.id)
+        signal.version += 1
+        signal.family_id, signal.case_id, signal.dirty = family_id, case.id, True
+        self.signals[signal.id] = signal
+        members = self.work.case_signals.setdefault(case.id, [])
+        if all(m.id != signal.id for m in members):
+            members.append(signal)
+
+
+def signal_values(a: Accepted, now: datetime) -> dict[str, Any]:
+    s = a.signal
+    return {
+        "source_system": s.source_system,
+        "reported_at": s.reported_at,
+        "received_at": now,
+        "region_code": s.region_code,
+        "municipality_code": s.municipality_code,
+        "payload": s.model_dump(mode="json"),
+    }

@@ -1,0 +1,218 @@
+"""Bulk reads of intake: a few `IN (...)` selects per batch, never one query per message."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Connection, String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from signalhub.store.cases import Case
+from signalhub.store.intake_rows import CaseRow, FamilyRow, PersonRow, SignalRow
+from signalhub.store.registry import Family, InboxEntry, Person, PersonKey, Signal, SignalPerson
+
+__all__ = [
+    "cases_of_families",
+    "children_of_cases",
+    "families",
+    "inbox_positions",
+    "person_families",
+    "persons_by_keys",
+    "signals_by_record",
+    "signals_of_cases",
+]
+
+T = TypeVar("T")
+CHUNK = 2000  # bound parameters per statement stay far below PostgreSQL's and SQLite's limits
+
+_inbox, _persons, _keys = InboxEntry.__table__, Person.__table__, PersonKey.__table__
+_signals, _families, _cases = Signal.__table__, Family.__table__, Case.__table__
+_links = SignalPerson.__table__
+
+
+def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _in(conn: Connection, column: Any, values: list[str]) -> ColumnElement[bool]:
+    """`column IN values`: one array parameter on PostgreSQL (fast to bind), a list elsewhere."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(String)))  # type: ignore[no-any-return]
+    return column.in_(values)  # type: ignore[no-any-return]
+
+
+def inbox_positions(conn: Connection, event_ids: Collection[str]) -> dict[str, tuple[str, int, int]]:
+    """Where each already processed event id was read: (topic, partition, offset)."""
+    found: dict[str, tuple[str, int, int]] = {}
+    for part in chunks(sorted(event_ids)):
+        q = select(_inbox.c.event_id, _inbox.c.topic, _inbox.c.partition, _inbox.c.offset).where(
+            _in(conn, _inbox.c.event_id, part)
+        )
+        for row in conn.execute(q):
+            found[row.event_id] = (row.topic, row.partition, row.offset)
+    return found
+
+
+def _signal(row: Any) -> SignalRow:
+    return SignalRow(
+        id=row.id,
+        event_id=row.event_id,
+        agency=row.agency,
+        source_record_id=row.source_record_id,
+        signal_type=row.signal_type,
+        severity=row.severity,
+        occurred_at=row.occurred_at,
+        family_id=row.family_id,
+        case_id=row.case_id,
+        corroborates_id=row.corroborates_id,
+        version=row.version,
+    )
+
+
+_SIGNAL_COLUMNS = [
+    _signals.c[name]
+    for name in (
+        "id", "event_id", "agency", "source_record_id", "signal_type", "severity", "occurred_at",
+        "family_id", "case_id", "corroborates_id", "version",
+    )
+]  # fmt: skip
+
+
+def signals_by_record(
+    conn: Connection, records: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], SignalRow]:
+    """Stored signals by (agency, source_record_id)."""
+    wanted = set(records)
+    found: dict[tuple[str, str], SignalRow] = {}
+    for part in chunks(sorted({r for _, r in wanted})):
+        for row in conn.execute(select(*_SIGNAL_COLUMNS).where(_in(conn, _signals.c.source_record_id, part))):
+            if (row.agency, row.source_record_id) in wanted:
+                found[(row.agency, row.source_record_id)] = _signal(row)
+    return found
+
+
+def signals_of_cases(conn: Connection, case_ids: Collection[str]) -> list[SignalRow]:
+    out: list[SignalRow] = []
+    for part in chunks(sorted(case_ids)):
+        out.extend(
+            _signal(r)
+            for r in conn.execute(select(*_SIGNAL_COLUMNS).where(_in(conn, _signals.c.case_id, part)))
+        )
+    return out
+
+
+def _person(row: Any) -> PersonRow:
+    return PersonRow(
+        id=row.id,
+        family_id=row.family_id,
+        surname=row.surname,
+        first_name=row.first_name,
+        patronymic=row.patronymic,
+        birth_date=row.birth_date,
+        sex=row.sex,
+        snils=row.snils,
+        birth_cert=row.birth_cert,
+        address=row.address,
+        created_at=row.created_at,
+    )
+
+
+def persons_by_keys(
+    conn: Connection, keys: Collection[str], max_block: int, exempt: Sequence[str] = ()
+) -> tuple[dict[str, list[str]], dict[str, PersonRow]]:
+    """Persons indexed under any of `keys`: (key -> person ids, person id -> person).
+
+    A key shared by more than `max_block` persons is dropped (its persons are reached through
+    their other keys), unless it starts with one of `exempt` (identifier keys).
+    """
+    index: dict[str, list[str]] = {}
+    people: dict[str, PersonRow] = {}
+    cols = [_keys.c.key, *(_persons.c[c.name] for c in _persons.columns if c.name != "anonymised_at")]
+    for part in chunks(sorted(keys)):
+        q = (
+            select(*cols)
+            .join(_persons, _persons.c.id == _keys.c.person_id)
+            .where(_in(conn, _keys.c.key, part))
+        )
+        for row in conn.execute(q):
+            index.setdefault(row.key, []).append(row.id)
+            if row.id not in people:
+                people[row.id] = _person(row)
+    for key in [k for k, ids in index.items() if len(ids) > max_block and not k.startswith(tuple(exempt))]:
+        del index[key]
+    return index, people
+
+
+def person_families(conn: Connection, person_ids: Collection[str]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for part in chunks(sorted(person_ids)):
+        q = select(_persons.c.id, _persons.c.family_id).where(_in(conn, _persons.c.id, part))
+        out.update({r.id: r.family_id for r in conn.execute(q)})
+    return out
+
+
+def families(conn: Connection, ids: Collection[str]) -> dict[str, FamilyRow]:
+    """Families by id, following `merged_into` so every survivor is loaded too."""
+    found: dict[str, FamilyRow] = {}
+    wanted = set(ids)
+    while wanted:
+        for part in chunks(sorted(wanted)):
+            q = select(_families).where(_in(conn, _families.c.id, part))
+            for r in conn.execute(q):
+                found[r.id] = FamilyRow(r.id, r.created_at, r.merged_into)
+        wanted = {f.merged_into for f in found.values() if f.merged_into and f.merged_into not in found}
+    return found
+
+
+def cases_of_families(conn: Connection, family_ids: Collection[str]) -> list[CaseRow]:
+    out: list[CaseRow] = []
+    for part in chunks(sorted(family_ids)):
+        for r in conn.execute(select(_cases).where(_in(conn, _cases.c.family_id, part))):
+            out.append(
+                CaseRow(
+                    id=r.id,
+                    number=r.number,
+                    family_id=r.family_id,
+                    region_code=r.region_code,
+                    municipality_code=r.municipality_code,
+                    status=r.status,
+                    priority_level=r.priority_level,
+                    priority_score=r.priority_score,
+                    priority_rules=list(r.priority_rules),
+                    agencies=list(r.agencies),
+                    opened_at=r.opened_at,
+                    ack_deadline=r.ack_deadline,
+                    closed_at=r.closed_at,
+                    merged_into=r.merged_into,
+                    updated_at=r.updated_at,
+                )
+            )
+    return out
+
+
+def children_of_cases(conn: Connection, case_ids: Collection[str]) -> dict[str, dict[str, date | None]]:
+    """case id -> {person id: birth date} of every child named in the case's signals."""
+    out: dict[str, dict[str, date | None]] = {}
+    for part in chunks(sorted(case_ids)):
+        q = (
+            select(_signals.c.case_id, _persons.c.id, _persons.c.birth_date)
+            .select_from(_links.join(_signals, _signals.c.id == _links.c.signal_id))
+            .join(_persons, _persons.c.id == _links.c.person_id)
+            .where(_in(conn, _signals.c.case_id, part), _links.c.role == "child")
+        )
+        for r in conn.execute(q):
+            out.setdefault(r.case_id, {})[r.id] = r.birth_date
+    return out
+
+
+def count_persons(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(_persons)).scalar_one())
