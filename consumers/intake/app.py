@@ -54,7 +54,11 @@ def run(
     producer = make_producer(kafka)
     config = IntakeConfig(kafka=kafka, region_code=settings.region_code, linkage=default_config())
     loop = IntakeLoop(consumer, producer, engine, config, metrics, group, batch_size)
-    server = serve(metrics, metrics_port, host=settings.metrics_host, ready=lambda: loop.ready) if metrics_port else None
+    server = (
+        serve(metrics, metrics_port, host=settings.metrics_host, ready=lambda: loop.ready)
+        if metrics_port
+        else None
+    )
     log.info("Intake started: group %s, %d topics, batches of %d", group, len(topics), batch_size)
     try:
         loop.run(stop)

@@ -33,7 +33,9 @@ def run(
     # httpx logs every request at INFO: one line per delivery drowns what matters.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     metrics = metrics or Metrics()
-    server = serve(metrics, notifier.metrics_port, host=settings.metrics_host) if notifier.metrics_port else None
+    server = (
+        serve(metrics, notifier.metrics_port, host=settings.metrics_host) if notifier.metrics_port else None
+    )
     engine = make_engine(settings.db.url, pool_size=max(settings.db.pool_size, len(routing.channels) + 3))
     sessions = make_sessionmaker(engine)
     consumer = make_consumer(

@@ -19,7 +19,11 @@ def run(settings: Settings, relay_settings: RelaySettings, stop: threading.Event
     """Run one relay until `stop` is set; flushes and closes the producer on the way out."""
     engine = make_engine(settings.db.url, pool_size=settings.db.pool_size)
     metrics = Metrics()
-    server = serve(metrics, relay_settings.metrics_port, host=settings.metrics_host) if relay_settings.metrics_port else None
+    server = (
+        serve(metrics, relay_settings.metrics_port, host=settings.metrics_host)
+        if relay_settings.metrics_port
+        else None
+    )
     producer = make_producer(settings.kafka, client_id=f"{settings.kafka.client_id}-relay")
     relay = Relay(
         make_sessionmaker(engine),

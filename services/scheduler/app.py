@@ -25,7 +25,9 @@ def tick(settings: Settings, scheduler: SchedulerSettings, now: datetime | None 
 
 def run(settings: Settings, scheduler: SchedulerSettings, stop: threading.Event) -> None:
     metrics = Metrics()
-    server = serve(metrics, scheduler.metrics_port, host=settings.metrics_host) if scheduler.metrics_port else None
+    server = (
+        serve(metrics, scheduler.metrics_port, host=settings.metrics_host) if scheduler.metrics_port else None
+    )
     engine = make_engine(settings.db.url)
     try:
         Scheduler(make_sessionmaker(engine), scheduler, settings.kafka.alert_topic, metrics).run(stop)
