@@ -83,6 +83,7 @@ class People:
         self.config = config
         self.changes = changes
         self.exclude: set[str] = set()
+        self._normalised: dict[str, NormalisedPerson] = {}  # person id -> its row, normalised
 
     def candidates(self, keys: frozenset[str]) -> Iterator[tuple[str, NormalisedPerson]]:
         """`CandidateSource`: persons under any key, once each, minus those already in this signal."""
@@ -91,7 +92,10 @@ class People:
             for person_id in self.index.get(key, ()):
                 if person_id not in seen:
                     seen.add(person_id)
-                    yield person_id, normalised(_record_of_row(self.persons[person_id]))
+                    n = self._normalised.get(person_id)
+                    if n is None:
+                        n = self._normalised[person_id] = normalised(_record_of_row(self.persons[person_id]))
+                    yield person_id, n
 
     def link(self, record: PersonRecord, now: datetime) -> Linked:
         person = normalised(record)
@@ -111,9 +115,9 @@ class People:
             created = False
         for key in blocking_keys(person):
             ids = self.index.setdefault(key, [])
-            if row.id not in ids:
+            if row.id not in ids:  # else stored already, or recorded by an earlier link of the batch
                 ids.append(row.id)
-            self.changes.person_keys.add((key, row.id))
+                self.changes.person_keys.add((key, row.id))
         self.exclude.add(row.id)
         return Linked(row.id, decision, created)
 
@@ -126,6 +130,7 @@ class People:
             if getattr(row, name) is None and values[name] is not None:
                 setattr(row, name, values[name])
                 row.dirty = True
+                self._normalised.pop(row.id, None)
 
 
 def link_rows(signal_id: str, links: list[tuple[PersonModel, Linked]]) -> list[dict[str, Any]]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Connection, String, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from signalhub.store.base import UtcDateTime
 from signalhub.store.cases import Case
 from signalhub.store.intake_rows import CaseRow, FamilyRow, PersonRow, SignalRow
 from signalhub.store.registry import Family, InboxEntry, Person, PersonKey, Signal, SignalPerson
@@ -136,20 +137,69 @@ def persons_by_keys(
     """
     index: dict[str, list[str]] = {}
     people: dict[str, PersonRow] = {}
-    cols = [_keys.c.key, *(_persons.c[c.name] for c in _persons.columns if c.name != "anonymised_at")]
+    # Keys first, then each person once (a person sits under several of the batch's keys, so a
+    # join would send every person's row several times).
     for part in chunks(sorted(keys)):
-        q = (
-            select(*cols)
-            .join(_persons, _persons.c.id == _keys.c.person_id)
-            .where(_in(conn, _keys.c.key, part))
-        )
-        for row in conn.execute(q):
-            index.setdefault(row.key, []).append(row.id)
-            if row.id not in people:
-                people[row.id] = _person(row)
+        for key, person_id in _key_rows(conn, part, max_block, exempt):
+            index.setdefault(key, []).append(person_id)
+    ids = {person_id for found in index.values() for person_id in found}
+    for part in chunks(sorted(ids)):
+        people.update((p.id, p) for p in _persons_by_id(conn, part))
     for key in [k for k, ids in index.items() if len(ids) > max_block and not k.startswith(tuple(exempt))]:
         del index[key]
     return index, people
+
+
+_BLOCKS = """
+SELECT key, person_id FROM (
+    SELECT key, person_id, count(*) OVER (PARTITION BY key) AS n FROM person_keys WHERE key = ANY(%s)
+) AS k WHERE n <= %s OR key LIKE ANY(%s)
+"""
+
+
+def _key_rows(
+    conn: Connection, keys: list[str], max_block: int, exempt: Sequence[str]
+) -> Iterable[tuple[str, str]]:
+    """(key, person id) rows of `keys`; on PostgreSQL the server leaves out the rows of keys
+    the caller drops anyway (more than `max_block` persons, not exempt), read without the ORM
+    layer (tens of thousands of rows per batch)."""
+    if conn.dialect.name != "postgresql":
+        q = select(_keys.c.key, _keys.c.person_id).where(_in(conn, _keys.c.key, keys))
+        return [(r[0], r[1]) for r in conn.execute(q)]
+    patterns = [p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for p in exempt]
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cur:
+        cur.execute(_BLOCKS, (keys, max_block, patterns))
+        return cast(list[tuple[str, str]], cur.fetchall())
+
+
+_PERSON_COLUMNS = ("id", "family_id", "surname", "first_name", "patronymic", "birth_date", "sex", "snils",
+                   "birth_cert", "address", "created_at")  # fmt: skip
+_PERSONS = f"SELECT {', '.join(_PERSON_COLUMNS)} FROM persons WHERE id = ANY(%s)"
+
+
+def _persons_by_id(conn: Connection, ids: list[str]) -> list[PersonRow]:
+    """Persons by id; on PostgreSQL read without the ORM layer (thousands per batch)."""
+    if conn.dialect.name != "postgresql":
+        q = select(*(_persons.c[c] for c in _PERSON_COLUMNS)).where(_in(conn, _persons.c.id, ids))
+        return [_person(row) for row in conn.execute(q)]
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    utc, dialect, out = UtcDateTime(), conn.dialect, []
+    with driver.cursor() as cur:
+        cur.execute(_PERSONS, (ids,))
+        for r in cur:
+            created_at = utc.process_result_value(r[10], dialect)
+            assert created_at is not None
+            out.append(
+                PersonRow(
+                    id=r[0], family_id=r[1], surname=r[2], first_name=r[3], patronymic=r[4],
+                    birth_date=r[5], sex=r[6], snils=r[7], birth_cert=r[8], address=r[9],
+                    created_at=created_at,
+                )
+            )  # fmt: skip
+    return out
 
 
 def person_families(conn: Connection, person_ids: Collection[str]) -> dict[str, str | None]:

@@ -9,6 +9,7 @@ the birth year), a missing patronymic or a missing birth date.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from signalhub.domain.linkage.model import NormalisedPerson
 
@@ -33,6 +34,7 @@ def _address_words(n: NormalisedPerson) -> list[str]:
     return sorted((w for w in n.address.names if len(w) >= 4), key=lambda w: (-len(w), w))
 
 
+@lru_cache(maxsize=200_000)  # pure and immutable: a person keyed once, however often linked
 def blocking_keys(n: NormalisedPerson) -> frozenset[str]:
     """Keys of a person: ``snils:…``, ``bc:…`` and name/date keys (phonetic, never raw values).
 
@@ -93,6 +95,7 @@ def blocking_keys(n: NormalisedPerson) -> frozenset[str]:
     return frozenset(keys)
 
 
+@lru_cache(maxsize=200_000)
 def query_keys(n: NormalisedPerson) -> frozenset[str]:
     """The subset of ``blocking_keys`` worth fetching: the coarse ``sf`` keys only when the
     record has no birth date (otherwise the date keys already reach every true match)."""

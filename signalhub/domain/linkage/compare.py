@@ -136,4 +136,24 @@ def _weight(
     if frequencies is not None and level in _AGREE and name in {"surname", "first_name", "patronymic"}:
         value = getattr(a, name)
         share = frequencies.share(name, value) if value is not None else None
-    return round(cfg.weight(name, level, share), 3)
+    if share is not None:
+        return round(cfg.weight(name, level, share), 3)
+    return _plain_weight(cfg, name, level)
+
+
+_PLAIN: dict[int, tuple[LinkageConfig, dict[tuple[str, str], float]]] = {}
+
+
+def _plain_weight(cfg: LinkageConfig, name: str, level: str) -> float:
+    """``round(cfg.weight(name, level), 3)``, memoised per configuration (called for every field
+    of every candidate)."""
+    entry = _PLAIN.get(id(cfg))
+    if entry is None or entry[0] is not cfg:
+        if len(_PLAIN) > 64:
+            _PLAIN.clear()
+        entry = _PLAIN[id(cfg)] = (cfg, {})
+    weights = entry[1]
+    weight = weights.get((name, level))
+    if weight is None:
+        weight = weights[(name, level)] = round(cfg.weight(name, level), 3)
+    return weight
