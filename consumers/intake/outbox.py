@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from signalhub.domain.intake_rules import alert_id, receipt_id
-from signalhub.domain.priority import youngest_age_months
+from signalhub.domain.intake_rules import receipt_id
 from signalhub.domain.vocabulary import AlertType, ReceiptStatus
 from signalhub.settings import KafkaSettings
+from signalhub.store.alerts_repo import build_case_alert
 from signalhub.store.intake_rows import CaseRow
 
 __all__ = ["ReceiptIntent", "alert_row", "millis", "receipt_row", "render"]
@@ -73,26 +73,10 @@ def alert_row(
     detail: str,
 ) -> dict[str, Any]:
     """The alert; `case.number` must be set (numbers are given just before rows are rendered)."""
-    assert case.number is not None
-    ident = alert_id(case.id, alert_type, cause)
-    payload = {
-        "alert_id": ident,
-        "alert_type": alert_type.value,
-        "case_id": case.id,
-        "case_number": case.number,
-        "region_code": case.region_code,
-        "municipality_code": case.municipality_code,
-        "priority": case.priority_level,
-        "priority_score": case.priority_score,
-        "priority_rules": [r["code"] for r in case.priority_rules],
-        "case_status": case.status,
-        "ack_deadline": millis(case.ack_deadline) if case.ack_deadline else None,
-        "agencies": list(case.agencies),
-        "children_count": len(children),
-        "youngest_child_age_months": youngest_age_months(tuple(children.values()), now.date()),
-        "created_at": millis(now),
-        "detail": detail,
-    }
+    payload = build_case_alert(
+        case, alert_type, discriminator=cause, children=list(children.values()), now=now, detail=detail
+    )
+    ident = payload["alert_id"]
     return {
         "message_id": ident,
         "contract": "CaseAlert",

@@ -12,7 +12,7 @@ same function intake uses: the same rule firing twice for the same cause writes 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +37,31 @@ def _rule_code(rule: Any) -> str:
     return str(rule)
 
 
+class CaseLike(Protocol):
+    """What an alert is made of: the ORM `Case` and intake's `CaseRow` both fit."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def region_code(self) -> str: ...
+    @property
+    def municipality_code(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def priority_level(self) -> str: ...
+    @property
+    def priority_score(self) -> int: ...
+    @property
+    def priority_rules(self) -> list[Any]: ...
+    @property
+    def agencies(self) -> list[Any]: ...
+    @property
+    def ack_deadline(self) -> datetime | None: ...
+
+
 def children_birth_dates(session: Session, case_id: str) -> list[date | None]:
     """Birth dates of the distinct children named in the case's signals."""
     rows = session.execute(
@@ -50,7 +75,7 @@ def children_birth_dates(session: Session, case_id: str) -> list[date | None]:
 
 
 def build_case_alert(
-    case: Case,
+    case: CaseLike,
     alert_type: AlertType,
     *,
     discriminator: str,
@@ -59,6 +84,7 @@ def build_case_alert(
     detail: str | None = None,
 ) -> dict[str, Any]:
     """The CaseAlert record for `case` as it stands; `detail` must hold no personal data."""
+    assert case.number is not None, "a case is numbered before its alerts are built"
     return {
         "alert_id": alert_id(case.id, alert_type, discriminator),
         "alert_type": alert_type.value,
