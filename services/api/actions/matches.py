@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import select
 
 from services.api.actions.common import Ctx, InvalidInputError, lock_case, record
+from signalhub.domain.linkage import PersonRecord, blocking_keys, normalise
 from signalhub.store.cases import Case
-from signalhub.store.registry import Person, Signal, SignalPerson
+from signalhub.store.registry import Person, PersonKey, Signal, SignalPerson
 
 REVIEWABLE = ("none", "pending")
 
@@ -71,7 +72,7 @@ def _date(value: Any) -> date | None:
 
 
 def split_match(ctx: Ctx, link_id: str) -> Person:
-    """A new person for this mention; returns it. Blocking keys are left to the linkage engine."""
+    """A new person for this mention, indexed by its blocking keys so later signals can reach it."""
     link, signal, case = _pending_link(ctx, link_id)
     current = ctx.session.get(Person, link.person_id)
     if current is None:
@@ -92,8 +93,23 @@ def split_match(ctx: Ctx, link_id: str) -> Person:
     )
     ctx.session.add(person)
     ctx.session.flush()
+    keys = blocking_keys(normalise(_record_of(person)))
+    ctx.session.add_all(PersonKey(key=key, person_id=person.id) for key in sorted(keys))
     old = link.person_id
     link.person_id = person.id
     link.review_status, link.reviewed_by, link.reviewed_at = "split", ctx.who.id, ctx.now
     record(ctx, case, "match_split", {"link_id": link.id, "from_person_id": old, "to_person_id": person.id})
     return person
+
+
+def _record_of(person: Person) -> PersonRecord:
+    sex = person.sex if person.sex in ("M", "F") else None
+    return PersonRecord(
+        record_id=person.id,
+        surname=person.surname,
+        first_name=person.first_name,
+        patronymic=person.patronymic,
+        birth_date=person.birth_date,
+        sex=sex,  # type: ignore[arg-type]
+        address=person.address,
+    )

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from schemas.codec import Codec
-from signalhub.store.models import AuditEntry, CaseEvent, OutboxMessage, Person, SignalPerson
+from signalhub.store.models import AuditEntry, CaseEvent, OutboxMessage, Person, PersonKey, SignalPerson
 from tests.fixtures.api import MUNI_A, Seed, bearer
 
 pytestmark = pytest.mark.integration
@@ -123,6 +123,9 @@ def test_confirm_and_split_possible_match(
         person = s.get(Person, new_person)
         assert person is not None
         assert (person.surname, person.first_name) == ("Смирнова", "Ольга")
+        # The new person is indexed, so a later signal about her can be linked to her.
+        keys = s.scalars(select(PersonKey.key).where(PersonKey.person_id == new_person)).all()
+        assert keys
     family = client.get(f"/api/v1/cases/{case_id}", headers=h).json()["family"]
     assert new_person in {m["person_id"] for m in family}
 
