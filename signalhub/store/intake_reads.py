@@ -64,19 +64,8 @@ def inbox_positions(conn: Connection, event_ids: Collection[str]) -> dict[str, t
 
 
 def _signal(row: Any) -> SignalRow:
-    return SignalRow(
-        id=row.id,
-        event_id=row.event_id,
-        agency=row.agency,
-        source_record_id=row.source_record_id,
-        signal_type=row.signal_type,
-        severity=row.severity,
-        occurred_at=row.occurred_at,
-        family_id=row.family_id,
-        case_id=row.case_id,
-        corroborates_id=row.corroborates_id,
-        version=row.version,
-    )
+    """A row of `_SIGNAL_COLUMNS`, whose names are the dataclass's fields."""
+    return SignalRow(**row._mapping)
 
 
 _SIGNAL_COLUMNS = [
@@ -112,19 +101,8 @@ def signals_of_cases(conn: Connection, case_ids: Collection[str]) -> list[Signal
 
 
 def _person(row: Any) -> PersonRow:
-    return PersonRow(
-        id=row.id,
-        family_id=row.family_id,
-        surname=row.surname,
-        first_name=row.first_name,
-        patronymic=row.patronymic,
-        birth_date=row.birth_date,
-        sex=row.sex,
-        snils=row.snils,
-        birth_cert=row.birth_cert,
-        address=row.address,
-        created_at=row.created_at,
-    )
+    """A row of `_PERSON_COLUMNS`, whose names are the dataclass's fields."""
+    return PersonRow(**row._mapping)
 
 
 def persons_by_keys(
@@ -190,7 +168,7 @@ def _persons_by_id(conn: Connection, ids: list[str]) -> list[PersonRow]:
     with driver.cursor() as cur:
         cur.execute(_PERSONS, (ids,))
         for r in cur:
-            created_at = utc.process_result_value(r[10], dialect)
+            created_at = utc.process_result_value(r[-1], dialect)
             assert created_at is not None
             out.append(
                 PersonRow(
