@@ -11,6 +11,7 @@ Starts a private broker (var/bench-kafka) and uses the private PostgreSQL of dep
 from __future__ import annotations
 
 import argparse
+import cProfile
 import logging
 import random
 import shutil
@@ -19,6 +20,7 @@ import threading
 import time
 import uuid
 from contextlib import closing
+from functools import partial
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
@@ -26,6 +28,7 @@ import psycopg
 from sqlalchemy import Table, insert, text
 from sqlalchemy.engine import make_url
 
+from consumers.intake.app import tune_gc
 from consumers.intake.linking import normalised
 from consumers.intake.loop import IntakeLoop
 from consumers.intake.unit import IntakeConfig
@@ -166,6 +169,7 @@ def main() -> None:
     parser.add_argument("--signals", type=int, default=20_000)
     parser.add_argument("--registry", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--profile", metavar="FILE", help="write cProfile stats of the intake loop here")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     rng = random.Random(7)
@@ -235,8 +239,11 @@ def main() -> None:
             args.batch,
         )
         stop = threading.Event()
+        tune_gc()  # as the intake process does
         t = time.monotonic()
-        runner = threading.Thread(target=loop.run, args=(stop,))
+        profiler = cProfile.Profile() if args.profile else None
+        run = partial(profiler.runcall, loop.run) if profiler else loop.run
+        runner = threading.Thread(target=run, args=(stop,))
         runner.start()
         while True:
             with engine.connect() as conn:
@@ -247,6 +254,8 @@ def main() -> None:
         intake_s = time.monotonic() - t
         stop.set()
         runner.join()
+        if profiler:
+            profiler.dump_stats(args.profile)
         consumer.close(autocommit=False)
         producer.close()
         with engine.connect() as conn:

@@ -6,6 +6,7 @@ It migrates nothing: `signalhub db upgrade` prepares the database beforehand.
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -19,10 +20,17 @@ from signalhub.metrics import Metrics, serve
 from signalhub.settings import AGENCIES, Settings
 from signalhub.store.base import make_engine
 
-__all__ = ["DEFAULT_GROUP", "run"]
+__all__ = ["DEFAULT_GROUP", "run", "tune_gc"]
 
 DEFAULT_GROUP = "signalhub-intake"
 log = logging.getLogger(__name__)
+
+
+def tune_gc() -> None:
+    """Collect cycles rarely: a batch allocates hundreds of thousands of short-lived objects that
+    reference counting frees, while the linkage caches keep a large, stable heap that every full
+    collection would walk again (a quarter of intake's time with Python's default thresholds)."""
+    gc.set_threshold(50_000, 20, 100)
 
 
 def run(
@@ -35,6 +43,7 @@ def run(
 ) -> None:
     """Run one intake process (blocks). Signals set `stop`; the batch in hand is finished first."""
     stop = stop or threading.Event()
+    tune_gc()
     if threading.current_thread() is threading.main_thread():
 
         def _stop(signum: int, _frame: FrameType | None) -> None:

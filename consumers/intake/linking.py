@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -54,10 +54,22 @@ def record_of(person: PersonModel, address: str | None) -> PersonRecord:
     )
 
 
-def _record_of_row(p: PersonRow) -> PersonRecord:
-    sex = _sex(p.sex)
-    return PersonRecord(
-        "", p.surname, p.first_name, p.patronymic, p.birth_date, sex, p.snils, p.birth_cert, p.address
+RowValues = tuple[
+    str | None, str | None, str | None, date | None, str | None, str | None, str | None, str | None
+]
+
+
+def _values(p: PersonRow) -> RowValues:
+    return (p.surname, p.first_name, p.patronymic, p.birth_date, p.sex, p.snils, p.birth_cert, p.address)
+
+
+@lru_cache(maxsize=200_000)
+def _normalised_row(values: RowValues) -> NormalisedPerson:
+    """A stored person's values, normalised; keyed by a plain tuple, which hashes and compares
+    faster than a record (every candidate of every batch comes through here)."""
+    surname, first_name, patronymic, birth_date, sex, snils, birth_cert, address = values
+    return normalised(
+        PersonRecord("", surname, first_name, patronymic, birth_date, _sex(sex), snils, birth_cert, address)
     )
 
 
@@ -94,7 +106,7 @@ class People:
                     seen.add(person_id)
                     n = self._normalised.get(person_id)
                     if n is None:
-                        n = self._normalised[person_id] = normalised(_record_of_row(self.persons[person_id]))
+                        n = self._normalised[person_id] = _normalised_row(_values(self.persons[person_id]))
                     yield person_id, n
 
     def link(self, record: PersonRecord, now: datetime) -> Linked:

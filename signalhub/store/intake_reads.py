@@ -44,6 +44,11 @@ def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield batch
 
 
+def _chunk(conn: Connection, values: Collection[str]) -> int:
+    """Values per statement: all at once on PostgreSQL, which receives them as one text."""
+    return max(1, len(values)) if conn.dialect.name == "postgresql" else CHUNK
+
+
 def _in(conn: Connection, column: Any, values: list[str]) -> ColumnElement[bool]:
     """`column IN values`: one array parameter on PostgreSQL (fast to bind), a list elsewhere."""
     if conn.dialect.name == "postgresql":
@@ -117,11 +122,11 @@ def persons_by_keys(
     people: dict[str, PersonRow] = {}
     # Keys first, then each person once (a person sits under several of the batch's keys, so a
     # join would send every person's row several times).
-    for part in chunks(sorted(keys)):
+    for part in chunks(sorted(keys), _chunk(conn, keys)):
         for key, person_id in _key_rows(conn, part, max_block, exempt):
             index.setdefault(key, []).append(person_id)
     ids = {person_id for found in index.values() for person_id in found}
-    for part in chunks(sorted(ids)):
+    for part in chunks(sorted(ids), _chunk(conn, ids)):
         people.update((p.id, p) for p in _persons_by_id(conn, part))
     for key in [k for k, ids in index.items() if len(ids) > max_block and not k.startswith(tuple(exempt))]:
         del index[key]
@@ -129,32 +134,34 @@ def persons_by_keys(
 
 
 _BLOCKS = """
-SELECT key, person_id FROM (
-    SELECT key, person_id, count(*) OVER (PARTITION BY key) AS n FROM person_keys WHERE key = ANY(%s)
-) AS k WHERE n <= %s OR key LIKE ANY(%s)
+SELECT k.key, p.person_id FROM unnest(string_to_array(%s, E'\\n')) AS k(key)
+CROSS JOIN LATERAL (SELECT person_id FROM person_keys WHERE person_keys.key = k.key LIMIT %s) AS p
 """
+_EXEMPT = "SELECT key, person_id FROM person_keys WHERE key = ANY(string_to_array(%s, E'\\n'))"
 
 
 def _key_rows(
     conn: Connection, keys: list[str], max_block: int, exempt: Sequence[str]
 ) -> Iterable[tuple[str, str]]:
-    """(key, person id) rows of `keys`; on PostgreSQL the server leaves out the rows of keys
-    the caller drops anyway (more than `max_block` persons, not exempt), read without the ORM
-    layer (tens of thousands of rows per batch)."""
+    """(key, person id) rows of `keys`; on PostgreSQL at most `max_block + 1` rows of a key that
+    is not exempt (enough to know the caller drops it), read without the ORM layer (tens of
+    thousands of rows per batch) and with the keys sent as one text (keys hold no newline)."""
     if conn.dialect.name != "postgresql":
         q = select(_keys.c.key, _keys.c.person_id).where(_in(conn, _keys.c.key, keys))
         return [(r[0], r[1]) for r in conn.execute(q)]
-    patterns = [p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for p in exempt]
+    prefixes = tuple(exempt)
     driver = conn.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cur:
-        cur.execute(_BLOCKS, (keys, max_block, patterns))
-        return cast(list[tuple[str, str]], cur.fetchall())
+        cur.execute(_BLOCKS, ("\n".join(k for k in keys if not k.startswith(prefixes)), max_block + 1))
+        rows = cur.fetchall()
+        cur.execute(_EXEMPT, ("\n".join(k for k in keys if k.startswith(prefixes)),))
+        return cast(list[tuple[str, str]], rows + cur.fetchall())
 
 
 _PERSON_COLUMNS = ("id", "family_id", "surname", "first_name", "patronymic", "birth_date", "sex", "snils",
                    "birth_cert", "address", "created_at")  # fmt: skip
-_PERSONS = f"SELECT {', '.join(_PERSON_COLUMNS)} FROM persons WHERE id = ANY(%s)"
+_PERSONS = f"SELECT {', '.join(_PERSON_COLUMNS)} FROM persons WHERE id = ANY(string_to_array(%s, ','))"
 
 
 def _persons_by_id(conn: Connection, ids: list[str]) -> list[PersonRow]:
@@ -166,7 +173,7 @@ def _persons_by_id(conn: Connection, ids: list[str]) -> list[PersonRow]:
     assert driver is not None
     utc, dialect, out = UtcDateTime(), conn.dialect, []
     with driver.cursor() as cur:
-        cur.execute(_PERSONS, (ids,))
+        cur.execute(_PERSONS, (",".join(ids),))
         for r in cur:
             created_at = utc.process_result_value(r[-1], dialect)
             assert created_at is not None

@@ -18,7 +18,7 @@ from signalhub.domain.linkage.fields import (
 )
 from signalhub.domain.linkage.model import Comparison, FieldEvidence, NormalisedPerson
 
-__all__ = ["TermFrequencies", "compare", "field_levels", "identifier_level"]
+__all__ = ["TermFrequencies", "compare", "field_levels", "identifier_level", "score"]
 
 _AGREE = frozenset({"exact", "translit", "diminutive"})
 _SAME_BIRTH = frozenset({"exact", "swap", "near"})
@@ -66,9 +66,22 @@ def _rule(levels: dict[str, str]) -> str | None:
     return "birth_cert_equal" if levels.get("birth_cert") == "exact" else None
 
 
-def field_levels(a: NormalisedPerson, b: NormalisedPerson, config: LinkageConfig) -> dict[str, str]:
+def _identifier_levels(a: NormalisedPerson, b: NormalisedPerson) -> dict[str, str]:
+    return {
+        "snils": identifier_level(a.snils and a.snils[:9], b.snils and b.snils[:9]),  # body, no check digits
+        "birth_cert": identifier_level(a.birth_cert, b.birth_cert),
+    }
+
+
+def field_levels(
+    a: NormalisedPerson,
+    b: NormalisedPerson,
+    config: LinkageConfig,
+    identifiers: dict[str, str] | None = None,
+) -> dict[str, str]:
     """The comparison vector: each field's agreement level, then the dependency corrections
-    (``child_far``, ``twins``, ``siblings``) as ``suspected`` when they apply."""
+    (``child_far``, ``twins``, ``siblings``) as ``suspected`` when they apply. ``identifiers``
+    are the identifier levels when the caller has them already."""
     levels = {
         "surname": surname_level(a, b),
         "first_name": first_name_level(a, b),
@@ -76,8 +89,7 @@ def field_levels(a: NormalisedPerson, b: NormalisedPerson, config: LinkageConfig
         "birth_date": date_level(a.birth_date, b.birth_date),
         "sex": "missing" if a.sex is None or b.sex is None else ("exact" if a.sex == b.sex else "disagree"),
         "address": address_level(a.address, b.address),
-        "snils": identifier_level(a.snils and a.snils[:9], b.snils and b.snils[:9]),  # body, no check digits
-        "birth_cert": identifier_level(a.birth_cert, b.birth_cert),
+        **(identifiers or _identifier_levels(a, b)),
     }
     if levels["surname"] == "disagree" and levels["first_name"] == "disagree" and names_swapped(a, b):
         levels["surname"] = levels["first_name"] = "swap"
@@ -114,46 +126,58 @@ def compare(
     """
     cfg = config or default_config()
     levels = field_levels(a, b, cfg)
-    evidence: list[FieldEvidence] = []
-    for name, level in levels.items():
-        if name in _CORRECTIONS:
-            field, weight = _CORRECTIONS[name], cfg.fixed[name]
-            evidence.append(FieldEvidence(field, name if field != name else level, weight))
-        elif name not in _IDENTIFIERS or level == "typo" or (name, level) == ("birth_cert", "disagree"):
-            evidence.append(FieldEvidence(name, level, _weight(name, level, a, cfg, frequencies)))
+    evidence = tuple(FieldEvidence(*e) for e in _evidence(levels, a, cfg, frequencies))
     rule = _rule(levels)
     if rule is not None:
-        score = cfg.fixed["rule_non_match" if rule == "snils_differ" else "rule_match"]
-    else:
-        score = sum(e.weight for e in evidence)
-    return Comparison(round(score, 3), tuple(evidence), rule)
+        return Comparison(_rule_score(rule, cfg), evidence, rule)
+    return Comparison(round(sum(e.weight for e in evidence), 3), evidence, rule)
 
 
-def _weight(
-    name: str, level: str, a: NormalisedPerson, cfg: LinkageConfig, frequencies: TermFrequencies | None
+def score(
+    a: NormalisedPerson,
+    b: NormalisedPerson,
+    config: LinkageConfig | None = None,
+    frequencies: TermFrequencies | None = None,
 ) -> float:
-    share: float | None = None
-    if frequencies is not None and level in _AGREE and name in {"surname", "first_name", "patronymic"}:
-        value = getattr(a, name)
-        share = frequencies.share(name, value) if value is not None else None
-    if share is not None:
-        return round(cfg.weight(name, level, share), 3)
-    return _plain_weight(cfg, name, level)
+    """``compare(a, b, config, frequencies).score`` without the evidence, and without the other
+    fields when an identifier rule decides: ``resolve`` scores every candidate this way and
+    compares only the best one in full."""
+    cfg = config or default_config()
+    identifiers = _identifier_levels(a, b)
+    rule = _rule(identifiers)
+    if rule is not None:
+        return _rule_score(rule, cfg)
+    levels = field_levels(a, b, cfg, identifiers)
+    return round(sum(e[2] for e in _evidence(levels, a, cfg, frequencies)), 3)
 
 
-_PLAIN: dict[int, tuple[LinkageConfig, dict[tuple[str, str], float]]] = {}
+def _rule_score(rule: str, cfg: LinkageConfig) -> float:
+    return round(cfg.fixed["rule_non_match" if rule == "snils_differ" else "rule_match"], 3)
 
 
-def _plain_weight(cfg: LinkageConfig, name: str, level: str) -> float:
-    """``round(cfg.weight(name, level), 3)``, memoised per configuration (called for every field
-    of every candidate)."""
-    entry = _PLAIN.get(id(cfg))
-    if entry is None or entry[0] is not cfg:
-        if len(_PLAIN) > 64:
-            _PLAIN.clear()
-        entry = _PLAIN[id(cfg)] = (cfg, {})
-    weights = entry[1]
-    weight = weights.get((name, level))
-    if weight is None:
-        weight = weights[(name, level)] = round(cfg.weight(name, level), 3)
-    return weight
+def _evidence(
+    levels: dict[str, str], a: NormalisedPerson, cfg: LinkageConfig, frequencies: TermFrequencies | None
+) -> list[tuple[str, str, float]]:
+    """(field, level, weight) of each field that carries evidence, in the order of ``levels``;
+    an identifier only when a typo (or two birth certificates that differ) weighs in."""
+    out = []
+    rounded = cfg.rounded
+    for name, level in levels.items():
+        if name in _CORRECTIONS:
+            field = _CORRECTIONS[name]
+            out.append((field, name if field != name else level, cfg.fixed[name]))
+        elif name not in _IDENTIFIERS or level == "typo" or (name, level) == ("birth_cert", "disagree"):
+            weight = _tf_weight(name, level, a, cfg, frequencies) if frequencies is not None else None
+            out.append((name, level, rounded[(name, level)] if weight is None else weight))
+    return out
+
+
+def _tf_weight(
+    name: str, level: str, a: NormalisedPerson, cfg: LinkageConfig, frequencies: TermFrequencies
+) -> float | None:
+    """The frequency-adjusted weight of an exact name agreement, when the value's share is known."""
+    if level not in _AGREE or name not in {"surname", "first_name", "patronymic"}:
+        return None
+    value = getattr(a, name)
+    share = frequencies.share(name, value) if value is not None else None
+    return None if share is None else round(cfg.weight(name, level, share), 3)

@@ -45,6 +45,7 @@ class LinkageConfig:
     tf_min_records: int = 10_000
     tf_floor: float = 0.0005
     weights: dict[tuple[str, str], float] = field(init=False, repr=False)
+    rounded: dict[tuple[str, str], float] = field(init=False, repr=False)  # weights to 3 places
 
     def __post_init__(self) -> None:
         table = {
@@ -53,6 +54,9 @@ class LinkageConfig:
             for level, (m, u) in levels.items()
         }
         object.__setattr__(self, "weights", table)
+        rounded = {key: round(value, 3) for key, value in table.items()}
+        rounded.update({(name, "missing"): 0.0 for name in self.m_u})
+        object.__setattr__(self, "rounded", rounded)
 
     def weight(self, name: str, level: str, share: float | None = None) -> float:
         """Weight of a field's level; ``share`` (the value's frequency) replaces u when given."""

@@ -90,7 +90,7 @@ def date_level(a: dt.date | None, b: dt.date | None) -> str:
         return "swap"
     if abs((a - b).days) <= 1:
         return "near"
-    if OSA.distance(a.strftime("%Y%m%d"), b.strftime("%Y%m%d")) <= 1:
+    if OSA.distance(a.isoformat(), b.isoformat()) <= 1:  # the dashes are the same in both
         return "typo"
     return "disagree"
 

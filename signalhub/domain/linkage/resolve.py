@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from signalhub.domain.linkage.blocking import query_keys
-from signalhub.domain.linkage.compare import TermFrequencies, compare
+from signalhub.domain.linkage.compare import TermFrequencies, compare, score
 from signalhub.domain.linkage.config import LinkageConfig, classify
-from signalhub.domain.linkage.model import Band, Comparison, LinkDecision, NormalisedPerson
+from signalhub.domain.linkage.model import Band, LinkDecision, NormalisedPerson
 
 __all__ = ["CandidateSource", "resolve"]
 
@@ -37,15 +37,15 @@ def resolve(
     A person's score is the best over their records. Ties go to the smaller person id, so
     the decision is deterministic. With no candidate the decision is a non-match, score 0.
     """
-    best: tuple[float, str, Comparison] | None = None
+    best: tuple[float, str, NormalisedPerson] | None = None
     for person_id, candidate in source.candidates(query_keys(person)):
-        comparison = compare(person, candidate, config, frequencies)
-        score = comparison.score
-        if best is None or score > best[0] or (score == best[0] and person_id < best[1]):
-            best = (score, person_id, comparison)
+        value = score(person, candidate, config, frequencies)
+        if best is None or value > best[0] or (value == best[0] and person_id < best[1]):
+            best = (value, person_id, candidate)
     if best is None:
         return LinkDecision(Band.NON_MATCH, None, 0.0, ())
-    score, person_id, comparison = best
-    band = classify(score, config.thresholds)
+    _, person_id, candidate = best
+    comparison = compare(person, candidate, config, frequencies)  # the evidence of the best only
+    band = classify(comparison.score, config.thresholds)
     linked = person_id if band is not Band.NON_MATCH else None
-    return LinkDecision(band, linked, score, comparison.evidence, comparison.rule)
+    return LinkDecision(band, linked, comparison.score, comparison.evidence, comparison.rule)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from signalhub.domain.linkage import (
     Band,
@@ -14,6 +15,7 @@ from signalhub.domain.linkage import (
     default_config,
     normalise,
 )
+from signalhub.domain.linkage.compare import score as linkage_score
 
 D = dt.date
 MASHA = PersonRecord("a", "Кузнецова", "Мария", "Андреевна", D(2021, 5, 17), "F", None, "II-ЕТ 123456",
@@ -167,3 +169,40 @@ def test_registry_links_a_stream() -> None:
 def test_registry_without_candidates_is_non_match() -> None:
     decision = Registry().resolve(MASHA)
     assert (decision.band, decision.person_id, decision.evidence) == (Band.NON_MATCH, None, ())
+
+
+class _Shares:
+    """Term frequencies for a few values: common names weigh less than rare ones."""
+
+    def share(self, field: str, value: str) -> float | None:
+        return {"KUZNETSOV": 0.02, "MARIA": 0.05}.get(value, 0.001 if field == "surname" else None)
+
+
+def test_score_equals_the_full_comparison_over_varied_pairs() -> None:
+    """`score` (what `resolve` ranks candidates by) is exactly `compare(...).score`, rules and
+    frequencies included, on pairs mixing typos, swaps, translit, diminutives and identifiers."""
+    rng = random.Random(3)
+    pools = {
+        "surname": ["Кузнецова", "Кузнецов", "Кузнецва", "Kuznetsova", "Кузнецова-Орлова", "Орлова", None],
+        "first_name": ["Мария", "Маша", "Maria", "Марина", "Кузнецова", None],
+        "patronymic": ["Андреевна", "Андреевич", "Андреевна ", "Петровна", None],
+        "birth_date": [D(2021, 5, 17), D(2021, 5, 18), D(2021, 7, 15), D(2021, 5, 17).replace(day=27),
+                       D(2012, 5, 17), D(1990, 3, 1), None],
+        "sex": ["F", "M", None],
+        "snils": ["112-233-445 95", "11223344595", "123-456-789 64", "112-233-446 95", None, None],
+        "birth_cert": ["II-ЕТ 123456", "II-ЕТ 123457", "I-ЕТ 123456", None, None],
+        "address": ["г. Новосибирск, ул. Титова, д. 7, кв. 15", "Новосибирск, Титова 7-15",
+                    "Новосибирск, Титова 7", "Бердск, ул. Ленина, 3", None],
+    }  # fmt: skip
+
+    def record(i: int) -> PersonRecord:
+        return PersonRecord(str(i), **{f: rng.choice(values) for f, values in pools.items()})  # type: ignore[arg-type]
+
+    config, shares, rules = default_config(), _Shares(), set()
+    for i in range(1500):
+        a, b = normalise(record(i)), normalise(record(-i))
+        for frequencies in (None, shares):
+            full = compare(a, b, config, frequencies)
+            rules.add(full.rule)
+            assert linkage_score(a, b, config, frequencies) == full.score, (a, b)
+    assert rules == {None, "snils_equal", "snils_differ", "birth_cert_equal"}
