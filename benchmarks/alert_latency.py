@@ -19,45 +19,39 @@ import sys
 import threading
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from population import family  # benchmarks/population.py
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from producers.publisher import Publisher
+from producers.publisher import headers_for
+from schemas.codec import Codec
 from signalhub import broker
-from signalhub.domain.identifiers import snils_check_digits
-from signalhub.kafka import create_topics
+from signalhub.kafka import create_topics, make_producer
 from signalhub.settings import REPO_ROOT, BrokerSettings, KafkaSettings
+from signalhub.signals import RiskSignalModel
 from signalhub.store import migrate
 
-SURNAMES = ["Иванова", "Петрова", "Сидорова", "Кузнецова", "Смирнова", "Попова", "Волкова", "Соколова"]
-NAMES = ["Анна", "Мария", "Елена", "Ольга", "Дарья", "Ксения"]
 PG_PORT = "55436"
-
-
-def person(n: int, role: str, born: date) -> dict[str, Any]:
-    nine = f"{200_000_000 + n:09d}"
-    return {
-        "role": role, "surname": random.choice(SURNAMES), "first_name": random.choice(NAMES),
-        "patronymic": "Игоревна", "birth_date": born, "sex": "F", "snils": nine + snils_check_digits(nine),
-        "birth_cert": None, "oms_policy": None,
-    }  # fmt: skip
+RNG = random.Random(5)
 
 
 def signal(n: int) -> dict[str, Any]:
+    """A signal about a new family (a mother and one to three children)."""
+    members = family(RNG)
     at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     return {
         "event_id": str(uuid.uuid4()), "agency": "police", "source_system": "bench",
         "source_record_id": f"bench-{n}-{uuid.uuid4().hex[:6]}", "signal_type": "domestic_violence",
         "severity": "high", "occurred_at": at, "reported_at": at, "region_code": "31",
         "municipality_code": "14610000",
-        "children": [person(2 * n, "child", date(2023, 1 + n % 12, 1 + n % 27))],
-        "adults": [person(2 * n + 1, "mother", date(1990, 1 + n % 12, 1 + n % 27))],
+        "children": [m for m in members if m["role"] == "child"],
+        "adults": [m for m in members if m["role"] != "child"],
         "address": None, "description": None, "reporter": None, "legal_basis": None,
     }  # fmt: skip
 
@@ -69,6 +63,8 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a service's endpoint would
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 now = time.time()
@@ -76,6 +72,7 @@ class Receiver:
                 with receiver.lock:
                     receiver.first_seen.setdefault(case_id, now)
                 self.send_response(200)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, format: str, *args: Any) -> None:
@@ -114,6 +111,28 @@ def fresh_database() -> str:
     url = make_url(base).set(database=name).render_as_string(hide_password=False)
     migrate.upgrade(url)
     return url
+
+
+def cpu_seconds(procs: list[subprocess.Popen[bytes]]) -> dict[str, float]:
+    """CPU time (user + system) so far of the hub's processes, PostgreSQL, Kafka and this one."""
+    tick, names = os.sysconf("SC_CLK_TCK"), {p.pid: " ".join(map(str, p.args[1:3])) for p in procs}  # type: ignore[index]
+    used: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+        except OSError:
+            continue
+        pid, fields = int(entry.name), stat.rsplit(")", 1)[1].split()
+        name = names.get(pid) or (
+            "postgres" if "postgres" in command else "kafka" if command.endswith("java") else
+            "benchmark (sender, receiver)" if pid == os.getpid() else ""
+        )  # fmt: skip
+        if name:
+            used[name] = used.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return used
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -162,25 +181,52 @@ def main() -> None:
     try:
         time.sleep(8)  # processes join their groups
         total = int(args.rate * args.seconds)
+        # Validated and encoded beforehand (an agency's system does that, not the hub's machine);
+        # the timed phase only sends, at the rate, what the one publisher would send.
+        codec, signals = Codec("RiskSignal"), [RiskSignalModel.from_avro(signal(n)) for n in range(total)]
+        records = [
+            (kafka.signal_topic(m.agency.value), m.source_record_id.encode(), codec.encode(m.to_avro()),
+             headers_for(m), str(m.event_id))
+            for m in signals
+        ]  # fmt: skip
+        producer = make_producer(kafka)
+        cpu_before = cpu_seconds(procs)
         start = time.monotonic()
-        with Publisher(kafka) as publisher:
-            for n in range(total):
-                pause = start + n / args.rate - time.monotonic()
-                if pause > 0:
-                    time.sleep(pause)
-                s = signal(n)
-                sent[s["event_id"]] = time.time()
-                publisher.send_async(s)
-            publisher.flush()
+        for n, (topic, key, value, headers, event_id) in enumerate(records):
+            pause = start + n / args.rate - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            sent[event_id] = time.time()
+            producer.send(topic, key=key, value=value, headers=headers)
+        producer.flush()
+        producer.close()
+        cpu_window = time.monotonic() - start
+        cpu_used = {name: cpu_seconds(procs).get(name, 0.0) - used for name, used in cpu_before.items()}
         deadline = time.monotonic() + 60
         while len(receiver.first_seen) < total and time.monotonic() < deadline:
             time.sleep(0.5)
         engine = create_engine(url)
         with engine.connect() as conn:
-            case_of: dict[str, str] = dict(
-                conn.execute(text("SELECT event_id, case_id FROM signals WHERE case_id IS NOT NULL")).all()
+            rows = conn.execute(
+                text("SELECT event_id, case_id, received_at FROM signals WHERE case_id IS NOT NULL")
+            ).all()
+            relayed: dict[str, datetime] = dict(
+                conn.execute(
+                    text(
+                        "SELECT key, min(published_at) FROM outbox WHERE contract = 'CaseAlert' GROUP BY key"
+                    )
+                ).all()
             )
         engine.dispose()
+        case_of = {r.event_id: r.case_id for r in rows}
+        stages: dict[str, list[float]] = {"publish -> intake batch": [], "intake batch -> relayed": [],
+                                          "relayed -> webhook": []}  # fmt: skip
+        for r in rows:
+            if r.event_id in sent and r.case_id in receiver.first_seen and relayed.get(r.case_id):
+                received, published = r.received_at.timestamp(), relayed[r.case_id].timestamp()
+                stages["publish -> intake batch"].append(received - sent[r.event_id])
+                stages["intake batch -> relayed"].append(published - received)
+                stages["relayed -> webhook"].append(receiver.first_seen[r.case_id] - published)
         latencies = [
             receiver.first_seen[case_of[e]] - t
             for e, t in sent.items()
@@ -192,6 +238,13 @@ def main() -> None:
             for label, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99)):
                 print(f"{label}: {percentile(latencies, q) * 1000:.0f} ms")
             print(f"max: {max(latencies) * 1000:.0f} ms")
+            print(f"CPU over the {cpu_window:.0f} s of publishing (2 cores = {2 * cpu_window:.0f} s):")
+            for name, used in sorted(cpu_used.items(), key=lambda kv: -kv[1]):
+                print(f"  {name}: {used:.1f} s")
+            for stage, values in stages.items():
+                if values:
+                    p50, p99 = percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000
+                    print(f"  {stage}: p50 {p50:.0f} ms, p99 {p99:.0f} ms")
     finally:
         for p in procs:
             p.terminate()

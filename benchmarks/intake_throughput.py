@@ -20,11 +20,11 @@ import threading
 import time
 import uuid
 from contextlib import closing
-from functools import partial
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import psycopg
+from population import family  # benchmarks/population.py
 from sqlalchemy import Table, insert, text
 from sqlalchemy.engine import make_url
 
@@ -35,7 +35,6 @@ from consumers.intake.unit import IntakeConfig
 from schemas.cloudevents import CloudEvent, to_headers
 from schemas.codec import Codec
 from signalhub import broker
-from signalhub.domain.identifiers import snils_check_digits
 from signalhub.domain.linkage.blocking import blocking_keys
 from signalhub.domain.linkage.config import default_config
 from signalhub.domain.linkage.model import PersonRecord
@@ -48,77 +47,8 @@ from signalhub.store.base import make_engine
 from signalhub.store.registry import Family, Person, PersonKey
 from tests.fixtures.kafka import free_ports
 
-SURNAMES = [s + e for s in ("Иван", "Петр", "Сидор", "Кузнец", "Смирн", "Поп", "Волк", "Сокол", "Лебед", "Козл",
-            "Новик", "Мороз", "Павл", "Семен", "Голуб", "Виногр", "Богдан", "Воробь", "Федор", "Михайл",
-            "Беляк", "Тарас", "Белоус", "Комар", "Орл", "Андре", "Макар", "Никит", "Захар", "Зайц")
-            for e in ("ов", "ин", "ев", "енков", "ицын", "овск")]  # fmt: skip
-MALE = ["Александр", "Алексей", "Андрей", "Артём", "Владимир", "Дмитрий", "Евгений", "Иван", "Игорь", "Кирилл",
-        "Максим", "Михаил", "Никита", "Николай", "Олег", "Павел", "Роман", "Сергей", "Юрий", "Егор",
-        "Антон", "Борис", "Вадим", "Валерий", "Виктор", "Виталий", "Геннадий", "Григорий", "Денис", "Константин",
-        "Леонид", "Матвей", "Пётр", "Руслан", "Станислав", "Степан", "Тимофей", "Фёдор", "Эдуард", "Ярослав"]  # fmt: skip
-FEMALE = ["Анастасия", "Анна", "Валентина", "Вера", "Галина", "Дарья", "Екатерина", "Елена", "Ирина", "Ксения",
-          "Людмила", "Мария", "Наталья", "Ольга", "Полина", "Светлана", "Софья", "Татьяна", "Юлия", "Алина",
-          "Алла", "Варвара", "Василиса", "Виктория", "Диана", "Евгения", "Жанна", "Зоя", "Инна", "Кира",
-          "Лариса", "Лидия", "Любовь", "Маргарита", "Надежда", "Нина", "Оксана", "Раиса", "Тамара", "Ульяна"]  # fmt: skip
-PATR = [
-    "Александров",
-    "Сергеев",
-    "Иванов",
-    "Петров",
-    "Андреев",
-    "Дмитриев",
-    "Николаев",
-    "Михайлов",
-    "Юрьев",
-    "Алексеев",
-    "Владимиров",
-    "Евгеньев",
-    "Игорев",
-    "Кириллов",
-    "Максимов",
-    "Олегов",
-    "Павлов",
-    "Романов",
-    "Антонов",
-    "Борисов",
-    "Вадимов",
-    "Викторов",
-    "Витальев",
-    "Геннадьев",
-    "Денисов",
-    "Константинов",
-    "Леонидов",
-    "Матвеев",
-    "Петров",
-    "Русланов",
-    "Станиславов",
-    "Степанов",
-    "Тимофеев",
-    "Фёдоров",
-    "Эдуардов",
-]
 TYPES = {"police": "domestic_violence", "health": "missed_checkups", "education": "prolonged_absence",
          "guardianship": "child_without_care", "social": "difficult_life_situation"}  # fmt: skip
-
-
-def person(rng: random.Random, role: str, surname: str, born: date) -> dict[str, Any]:
-    female = role == "mother" or (role == "child" and rng.random() < 0.5)
-    nine = f"{rng.randrange(2_000_000, 999_999_999):09d}"
-    return {
-        "role": role, "surname": surname + ("а" if female else ""),
-        "first_name": rng.choice(FEMALE if female else MALE),
-        "patronymic": rng.choice(PATR) + ("на" if female else "ич"), "birth_date": born,
-        "sex": "F" if female else "M", "snils": nine + snils_check_digits(nine) if rng.random() < 0.5 else None,
-        "birth_cert": None, "oms_policy": None,
-    }  # fmt: skip
-
-
-def family(rng: random.Random) -> list[dict[str, Any]]:
-    surname = rng.choice(SURNAMES)
-    mother_born = date(1975, 1, 1) + timedelta(days=rng.randrange(0, 25 * 365))
-    kids = [person(rng, "child", surname, date(2008, 1, 1) + timedelta(days=rng.randrange(0, 17 * 365)))
-            for _ in range(rng.randint(1, 3))]  # fmt: skip
-    return [person(rng, "mother", surname, mother_born), *kids]
 
 
 def preload(url: str, families: list[list[dict[str, Any]]]) -> int:
@@ -242,7 +172,7 @@ def main() -> None:
         tune_gc()  # as the intake process does
         t = time.monotonic()
         profiler = cProfile.Profile() if args.profile else None
-        run = partial(profiler.runcall, loop.run) if profiler else loop.run
+        run = (lambda stop: profiler.runcall(loop.run, stop)) if profiler else loop.run
         runner = threading.Thread(target=run, args=(stop,))
         runner.start()
         while True:

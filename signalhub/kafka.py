@@ -54,6 +54,9 @@ def make_consumer(
 
     Offsets are never committed behind the caller's back (`enable_auto_commit=False`): commit after
     the effects of a batch are durable. A group without committed offsets starts at the earliest.
+    A fetch waits up to 25 ms for 64 KiB: under a steady trickle the broker answers a few dozen
+    fetches a second instead of one per message (which cost the broker and the client more CPU
+    than the messages themselves), for at most 25 ms more latency.
     """
     config: dict[str, Any] = {
         "bootstrap_servers": settings.bootstrap_servers,
@@ -61,6 +64,8 @@ def make_consumer(
         "group_id": group_id,
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
+        "fetch_min_bytes": 64 * 1024,
+        "fetch_max_wait_ms": 25,
     }
     return KafkaConsumer(*topics, **(config | overrides))
 

@@ -57,14 +57,14 @@ class AlertConsumer:
         ]
         if alerts:
             now = self._clock()
+            routed = [(alert, self._routing.channels_for(alert)) for alert in alerts]
+            for alert, channels in routed:
+                if not channels:
+                    log.warning(
+                        "Alert %s matched no route and there is no default channel", alert["alert_id"]
+                    )
             with self._sessions() as session, session.begin():
-                for alert in alerts:
-                    channels = self._routing.channels_for(alert)
-                    if not channels:
-                        log.warning(
-                            "Alert %s matched no route and there is no default channel", alert["alert_id"]
-                        )
-                    deliveries.record(session, alert, channels, now)
+                deliveries.record(session, routed, now)
         if batch:
             self._consumer.commit()
         if alerts:

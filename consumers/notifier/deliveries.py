@@ -25,10 +25,9 @@ from signalhub.store.messaging import Delivery
 PENDING, DELIVERED, PARKED = "pending", "delivered", "parked"
 
 
-def record(session: Session, alert: dict[str, Any], channels: Sequence[str], now: datetime) -> None:
-    """One pending row per channel; an alert seen again (redelivery) adds nothing."""
-    if not channels:
-        return
+def record(session: Session, routed: Sequence[tuple[dict[str, Any], Sequence[str]]], now: datetime) -> None:
+    """One pending row per alert and channel, in one statement; an alert seen again (redelivery)
+    adds nothing."""
     rows = [
         {
             "alert_id": str(alert["alert_id"]),
@@ -40,13 +39,14 @@ def record(session: Session, alert: dict[str, Any], channels: Sequence[str], now
             "next_attempt_at": now,
             "created_at": now,
         }
+        for alert, channels in routed
         for channel in channels
     ]
+    if not rows:
+        return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = (
-        dialect.insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["alert_id", "channel"])
-    )
-    session.execute(stmt)
+    stmt = dialect.insert(Delivery).on_conflict_do_nothing(index_elements=["alert_id", "channel"])
+    session.connection().execute(stmt, rows)
 
 
 def claim(session: Session, channel: str, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
@@ -75,10 +75,12 @@ def claim(session: Session, channel: str, now: datetime, limit: int, lease: time
     return rows
 
 
-def delivered(session: Session, row_id: int, now: datetime) -> None:
+def delivered(session: Session, row_ids: Sequence[int], now: datetime) -> None:
+    if not row_ids:
+        return
     session.execute(
         update(Delivery)
-        .where(Delivery.id == row_id)
+        .where(Delivery.id.in_(row_ids))
         .values(
             status=DELIVERED,
             attempts=Delivery.attempts + 1,

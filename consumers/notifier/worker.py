@@ -71,49 +71,53 @@ class ChannelWorker:
         )
 
     def run_once(self) -> int:
-        """Attempt one batch of due deliveries; returns how many were attempted."""
+        """Attempt one batch of due deliveries (at most one per case, so order holds), then record
+        every outcome in one transaction; returns how many were attempted. A crash between the
+        sends and that commit sends the batch again when its lease ends (at least once)."""
         s = self._settings
         with self._sessions() as session, session.begin():
             rows = deliveries.claim(
                 session, self.channel, self._clock(), s.batch_size, timedelta(seconds=s.lease_s)
             )
+        if not rows:
+            return 0
+        sent: list[Delivery] = []
+        errors: list[tuple[Delivery, DeliveryError]] = []
         for row in rows:
-            self._attempt(row)
-        return len(rows)
-
-    def _attempt(self, row: Delivery) -> None:
-        try:
-            self._senders.send(self._target, row.alert)
-        except DeliveryError as e:
-            with self._sessions() as session, session.begin():
-                parked = deliveries.failed(
-                    session,
-                    row,
-                    e.reason,
-                    retriable=e.retriable,
-                    now=self._clock(),
-                    backoff=self._backoff,
-                    rng=self._rng,
-                )
-            outcome = "parked" if parked else "failed"
+            try:
+                self._senders.send(self._target, row.alert)
+                sent.append(row)
+            except DeliveryError as failure:
+                errors.append((row, failure))
+        now = self._clock()
+        with self._sessions() as session, session.begin():
+            deliveries.delivered(session, [row.id for row in sent], now)
+            parked = [
+                deliveries.failed(session, row, error.reason, retriable=error.retriable, now=now,
+                                  backoff=self._backoff, rng=self._rng)
+                for row, error in errors
+            ]  # fmt: skip
+        self._observe(sent, now)
+        for (row, error), was_parked in zip(errors, parked, strict=True):
+            outcome = "parked" if was_parked else "failed"
             self._metrics.deliveries.labels(channel=self.channel, outcome=outcome).inc()
             log.warning(
                 "Delivery to %s failed (%s), attempt %d, %s",
                 self.channel,
-                e.reason,
+                error.reason,
                 row.attempts + 1,
                 outcome,
             )
-            return
-        now = self._clock()
-        with self._sessions() as session, session.begin():
-            deliveries.delivered(session, row.id, now)
-        self._metrics.deliveries.labels(channel=self.channel, outcome="delivered").inc()
-        created = parse_time(row.alert.get("created_at"))
-        if created is not None:
-            self._metrics.signal_to_delivery.labels(channel=self.channel).observe(
-                max((now - created).total_seconds(), 0.0)
-            )
+        return len(rows)
+
+    def _observe(self, sent: list[Delivery], now: datetime) -> None:
+        for row in sent:
+            self._metrics.deliveries.labels(channel=self.channel, outcome="delivered").inc()
+            created = parse_time(row.alert.get("created_at"))
+            if created is not None:
+                self._metrics.signal_to_delivery.labels(channel=self.channel).observe(
+                    max((now - created).total_seconds(), 0.0)
+                )
 
     def run(self, stop: threading.Event, wakeup: Wakeup) -> None:
         while not stop.is_set():
