@@ -6,10 +6,13 @@ root and passes the parts down.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from signalhub.domain.priority import AckDeadlines
 
 AGENCIES: tuple[str, ...] = ("police", "health", "education", "guardianship", "social")
 
@@ -84,3 +87,15 @@ class Settings(BaseSettings):
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
     db: DatabaseSettings = Field(default_factory=DatabaseSettings)
     secret_key: SecretStr = SecretStr("change-me-in-production")
+    # Acknowledgement deadlines by priority (hours): intake writes each case's `ack_deadline`
+    # from them, the scheduler raises `ack_overdue` when it passes, the UI counts down to it.
+    ack_urgent_h: float = 1.0
+    ack_high_h: float = 24.0
+    ack_normal_h: float = 72.0
+
+    def ack_deadlines(self) -> AckDeadlines:
+        return AckDeadlines(
+            urgent=timedelta(hours=self.ack_urgent_h),
+            high=timedelta(hours=self.ack_high_h),
+            normal=timedelta(hours=self.ack_normal_h),
+        )

@@ -61,7 +61,12 @@ def run(
         max_partition_fetch_bytes=8 * 1024 * 1024,
     )  # fmt: skip
     producer = make_producer(kafka)
-    config = IntakeConfig(kafka=kafka, region_code=settings.region_code, linkage=default_config())
+    config = IntakeConfig(
+        kafka=kafka,
+        region_code=settings.region_code,
+        linkage=default_config(),
+        deadlines=settings.ack_deadlines(),
+    )
     loop = IntakeLoop(consumer, producer, engine, config, metrics, group, batch_size)
     server = (
         serve(metrics, metrics_port, host=settings.metrics_host, ready=lambda: loop.ready)

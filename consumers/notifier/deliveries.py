@@ -130,6 +130,21 @@ def failed(
     return park
 
 
+UNROUTED = "channel not in the routing file"
+
+
+def park_unrouted(session: Session, channels: Sequence[str]) -> int:
+    """Park the pending rows of channels the routing file no longer has (no worker would ever
+    send them): they are counted and shown like any parked row, and `requeue` sends them once
+    the channel is back. Returns how many were parked."""
+    stmt = (
+        update(Delivery)
+        .where(Delivery.status == PENDING, Delivery.channel.not_in(channels))
+        .values(status=PARKED, last_error=UNROUTED, next_attempt_at=None)
+    )
+    return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+
+
 def parked(session: Session, channel: str | None = None) -> list[Delivery]:
     stmt = select(Delivery).where(Delivery.status == PARKED).order_by(Delivery.id)
     if channel:

@@ -13,23 +13,11 @@ from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
-EVENTS = {
-    "case_opened": "Открыт новый случай",
-    "case_escalated": "Приоритет случая повышен",
-    "signal_added": "Новый сигнал по случаю",
-    "possible_match": "Требуется проверка совпадения лиц",
-    "ack_overdue": "Просрочен срок принятия случая в работу",
-    "review_due": "Наступает срок пересмотра случая",
-    "case_reopened": "Случай открыт повторно",
-}
-PRIORITIES = {"urgent": "срочный", "high": "высокий", "normal": "обычный"}
-AGENCIES = {
-    "police": "полиция",
-    "health": "здравоохранение",
-    "education": "образование",
-    "guardianship": "опека и попечительство",
-    "social": "социальная защита",
-}
+from signalhub.labels import AGENCY, ALERT_TYPE, PRIORITY
+
+
+def _priority(code: str) -> str:
+    return PRIORITY.get(code, code).lower()  # inside a sentence
 
 
 def to_json_ready(record: dict[str, Any]) -> dict[str, Any]:
@@ -70,20 +58,20 @@ def _local(value: Any, zone: ZoneInfo) -> str:
 
 
 def subject(alert: dict[str, Any]) -> str:
-    event = EVENTS.get(alert["alert_type"], alert["alert_type"])
-    priority = PRIORITIES.get(alert["priority"], alert["priority"])
+    event = ALERT_TYPE.get(alert["alert_type"], alert["alert_type"])
+    priority = _priority(alert["priority"])
     return f"[Дети в семье] {event}: случай № {alert['case_number']}, приоритет {priority}"
 
 
 def email_text(alert: dict[str, Any], url: str, zone: ZoneInfo) -> str:
-    agencies = ", ".join(AGENCIES.get(a, a) for a in alert.get("agencies", [])) or "нет сведений"
+    agencies = ", ".join(AGENCY.get(a, a) for a in alert.get("agencies", [])) or "нет сведений"
     youngest = alert.get("youngest_child_age_months")
     lines = [
         "Региональная служба «Дети в семье»",
         "",
-        f"{EVENTS.get(alert['alert_type'], alert['alert_type'])}.",
+        f"{ALERT_TYPE.get(alert['alert_type'], alert['alert_type'])}.",
         f"Случай № {alert['case_number']}",
-        f"Приоритет: {PRIORITIES.get(alert['priority'], alert['priority'])} (баллов: {alert['priority_score']})",
+        f"Приоритет: {_priority(alert['priority'])} (баллов: {alert['priority_score']})",
         f"Срок принятия в работу: {_local(alert.get('ack_deadline'), zone)}",
         f"Статус случая: {alert['case_status']}",
         f"Ведомства: {agencies}",

@@ -133,8 +133,12 @@ class ChannelWorker:
 
 
 def update_parked_gauge(sessions: sessionmaker[Session], metrics: Metrics, channels: list[str]) -> None:
-    with sessions() as session:
+    """Park what no configured channel will send, then count the parked rows per channel."""
+    with sessions() as session, session.begin():
+        unrouted = deliveries.park_unrouted(session, channels)
         counts = deliveries.parked_counts(session)
+    if unrouted:
+        log.warning("%d pending deliveries of channels not in the routing file were parked", unrouted)
     for channel in set(channels) | set(counts):
         metrics.parked_alerts.labels(channel=channel).set(counts.get(channel, 0))
 

@@ -6,6 +6,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from signalhub.labels import AGENCY, PRIORITY
+
+__all__ = ["AGENCY", "PRIORITY", "jinja_globals", "local", "rule_parts", "rule_text"]
+
 # The region's users read times in their own zone; everything is stored in UTC.
 LOCAL_TZ = ZoneInfo("Europe/Moscow")
 
@@ -17,14 +21,6 @@ STATUS = {
     "support_plan": "План сопровождения",
     "monitoring": "Мониторинг",
     "closed": "Закрыт",
-}
-PRIORITY = {"urgent": "Срочный", "high": "Высокий", "normal": "Обычный"}
-AGENCY = {
-    "police": "Полиция (ПДН)",
-    "health": "Здравоохранение",
-    "education": "Образование",
-    "guardianship": "Опека",
-    "social": "Соцзащита",
 }
 OUTCOME = {
     "family_preserved": "Ребёнок сохранён в семье",

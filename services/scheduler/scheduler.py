@@ -60,9 +60,7 @@ class Scheduler:
         now = now or self._clock()
         report = TickReport()
         with self._sessions() as session, session.begin():
-            report.ack_overdue, overdue = overdue_acks(
-                session, now, self._settings.ack_deadlines(), self._topic
-            )
+            report.ack_overdue, overdue = overdue_acks(session, now, self._topic)
         for level in PriorityLevel:
             self._metrics.overdue_acks.labels(priority=level.value).set(overdue.get(level.value, 0))
         self._metrics.scheduler_alerts.labels(alert_type="ack_overdue").inc(report.ack_overdue)

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from signalhub.domain.priority import AckDeadlines
-
 
 class SchedulerSettings(BaseSettings):
-    """Deadlines, the region's time zone (for "the day before"), retention, and the loop interval."""
+    """The region's time zone (for "the day before"), retention, and the loop interval.
+
+    Acknowledgement deadlines are the hub's (`Settings.ack_*_h`): intake writes each case's
+    `ack_deadline`, which the scheduler watches."""
 
     model_config = SettingsConfigDict(env_prefix="SIGNALHUB_SCHEDULER_", extra="ignore")
 
-    ack_urgent_h: float = 1.0
-    ack_high_h: float = 24.0
-    ack_normal_h: float = 72.0
     timezone: str = "Europe/Moscow"
 
     retention_enabled: bool = True
@@ -28,10 +25,3 @@ class SchedulerSettings(BaseSettings):
 
     interval_s: float = 60.0
     metrics_port: int = 0
-
-    def ack_deadlines(self) -> AckDeadlines:
-        return AckDeadlines(
-            urgent=timedelta(hours=self.ack_urgent_h),
-            high=timedelta(hours=self.ack_high_h),
-            normal=timedelta(hours=self.ack_normal_h),
-        )

@@ -9,6 +9,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from consumers.notifier import app as notifier_app
+from consumers.notifier import deliveries
 from consumers.notifier.settings import NotifierSettings
 from schemas.codec import Codec
 from signalhub.cli import app as cli
@@ -210,3 +212,28 @@ def test_exhausted_alert_is_parked_listed_and_retried(
         assert wait_until(lambda: statuses(alerts_pg_url) == [("hook", "delivered", 1)])
         assert wait_until(lambda: metrics.parked_alerts.labels(channel="hook")._value.get() == 0)
     assert [r.headers["Idempotency-Key"] for r in webhook_receiver.bodies()] == [alert["alert_id"]]
+
+
+def test_deliveries_of_a_channel_removed_from_routing_are_parked_not_left_pending(
+    tmp_path: Path,
+    alerts_pg_url: str,
+    kafka_settings: KafkaSettings,
+    webhook_receiver: WebhookReceiver,
+    smtp_server: SmtpServer,
+) -> None:
+    alert = case_alert(str(uuid.uuid4()), 0, priority="normal")
+    engine = make_engine(alerts_pg_url)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session, session.begin():  # recorded while "pager" was in the routing file
+        deliveries.record(session, [(alert, ["pager", "hook"])], datetime.now(UTC))
+    metrics = Metrics()
+    notifier = notifier_settings(tmp_path, webhook_receiver, smtp_server, gauge_interval_s=0.1)
+    with running(hub(kafka_settings, alerts_pg_url), notifier, metrics):
+        assert wait_until(
+            lambda: sorted(statuses(alerts_pg_url)) == [("hook", "delivered", 1), ("pager", "parked", 0)]
+        )
+        assert wait_until(lambda: metrics.parked_alerts.labels(channel="pager")._value.get() == 1)
+    with sessions() as session:
+        pager = session.scalars(select(Delivery).where(Delivery.channel == "pager")).one()
+        assert pager.last_error == deliveries.UNROUTED
+    engine.dispose()

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.scheduler.scheduler import Scheduler
 from services.scheduler.settings import SchedulerSettings
+from signalhub.domain.priority import AckDeadlines
+from signalhub.domain.vocabulary import PriorityLevel
 from signalhub.metrics import Metrics
 from signalhub.store.base import make_engine, make_sessionmaker
 from signalhub.store.cases import Case, Conference, PlanItem
@@ -42,7 +44,7 @@ def add_case(session: Session, *, priority: str = "urgent", status: str = "new",
         agencies=["police"],
         opened_at=OPENED,
         updated_at=OPENED,
-        **extra,
+        **({"ack_deadline": OPENED + AckDeadlines().of(PriorityLevel(priority))} | extra),
     )
     session.add(case)
     session.flush()
@@ -115,7 +117,7 @@ def test_ack_overdue_fires_once_per_deadline_and_escalates(alerts_db_url: str) -
     sessions = make_sessionmaker(engine)
     with sessions() as session, session.begin():
         urgent = add_case(session, priority="urgent")
-        add_case(session, priority="high")
+        high = add_case(session, priority="high")
         add_case(session, priority="urgent", status="acknowledged", acknowledged_at=OPENED)
     s = scheduler(sessions)
     assert s.tick(OPENED + timedelta(minutes=59)).ack_overdue == 0
@@ -126,7 +128,13 @@ def test_ack_overdue_fires_once_per_deadline_and_escalates(alerts_db_url: str) -
     assert row.payload["alert_type"] == "ack_overdue"
     assert row.payload["detail"].startswith("эскалация координатору")
     assert row.message_id == row.payload["alert_id"]
-    assert scheduler(sessions, ack_high_h=2.0).tick(OPENED + timedelta(hours=3)).ack_overdue == 1
+    # A new signal raised the priority: intake moved the deadline earlier; that deadline alerts once.
+    with sessions() as session, session.begin():
+        session.get_one(Case, high.id).ack_deadline = OPENED + timedelta(hours=2)
+    assert s.tick(OPENED + timedelta(hours=1, minutes=59)).ack_overdue == 0
+    assert s.tick(OPENED + timedelta(hours=3)).ack_overdue == 1
+    assert s.tick(OPENED + timedelta(hours=4)).ack_overdue == 0
+    assert [r.key for r in outbox(sessions)] == [urgent.id, high.id]
     engine.dispose()
 
 
