@@ -14,9 +14,8 @@ from typing import Any, cast
 
 from psycopg import sql
 from psycopg.types.json import Json
-from sqlalchemy import JSON, Connection, String, Table, bindparam, delete, insert, select, text, update
+from sqlalchemy import JSON, Connection, Table, bindparam, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from signalhub.store.base import UtcDateTime
 from signalhub.store.cases import Case, CaseCounter, CaseEvent
@@ -69,16 +68,20 @@ def insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]], ke
 
 
 _UNNEST_KEYS = text(
-    "INSERT INTO person_keys (key, person_id) SELECT * FROM unnest(:keys, :ids) ON CONFLICT DO NOTHING"
-).bindparams(bindparam("keys", type_=ARRAY(String)), bindparam("ids", type_=ARRAY(String)))
+    "INSERT INTO person_keys (key, person_id) "
+    "SELECT * FROM unnest(string_to_array(:keys, E'\\n'), string_to_array(:ids, E'\\n')) ON CONFLICT DO NOTHING"
+)
 
 
 def _insert_keys(conn: Connection, pairs: list[tuple[str, str]]) -> None:
-    """Blocking keys, tens of thousands per batch: two array parameters on PostgreSQL."""
+    """Blocking keys, tens of thousands per batch: on PostgreSQL two texts, one line per row
+    (keys and ids hold no newline), which bind far faster than two arrays."""
     if not pairs:
         return
     if conn.dialect.name == "postgresql":
-        conn.execute(_UNNEST_KEYS, {"keys": [k for k, _ in pairs], "ids": [p for _, p in pairs]})
+        conn.execute(
+            _UNNEST_KEYS, {"keys": "\n".join(k for k, _ in pairs), "ids": "\n".join(p for _, p in pairs)}
+        )
     else:
         insert_ignore(conn, _keys, [{"key": k, "person_id": p} for k, p in pairs], ["key", "person_id"])
 
