@@ -69,11 +69,15 @@ def run(
         f"({elapsed / len(rows) * 1e3:.3f} ms/record)"
     )
     if errors:
-        _show_errors(rows, truth, predicted, errors)
+        _show_errors(rows, truth, predicted, errors, registry.config)
 
 
 def _show_errors(
-    rows: list[dict[str, str]], truth: dict[str, str], predicted: dict[str, str], n: int
+    rows: list[dict[str, str]],
+    truth: dict[str, str],
+    predicted: dict[str, str],
+    n: int,
+    config: LinkageConfig,
 ) -> None:
     by_id = {row["record_id"]: row for row in rows}
     first_of: dict[str, str] = {}
@@ -94,7 +98,7 @@ def _show_errors(
         print(f"  {label}: {len(pairs_)}")
         for a, b in pairs_[:n]:
             na, nb = (normalise(parse_row(dict(by_id[x]), 0)) for x in (a, b))
-            c = compare(na, nb)
+            c = compare(na, nb, config)  # the weights the run used
             print(
                 "   ",
                 round(c.score, 1),

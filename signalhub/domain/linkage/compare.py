@@ -12,6 +12,7 @@ from signalhub.domain.linkage.fields import (
     address_level,
     date_level,
     first_name_level,
+    names_crossed,
     names_swapped,
     patronymic_level,
     surname_level,
@@ -91,8 +92,11 @@ def field_levels(
         "address": address_level(a.address, b.address),
         **(identifiers or _identifier_levels(a, b)),
     }
-    if levels["surname"] == "disagree" and levels["first_name"] == "disagree" and names_swapped(a, b):
-        levels["surname"] = levels["first_name"] = "swap"
+    if levels["surname"] == "disagree" and levels["first_name"] == "disagree":
+        if names_swapped(a, b):
+            levels["surname"] = levels["first_name"] = "swap"
+        elif names_crossed(a, b):  # one name in the other's field: the surname level says so
+            levels["surname"] = "cross"
     if levels["birth_date"] == "disagree" and (
         _is_child(a.birth_date, config) or _is_child(b.birth_date, config)
     ):

@@ -12,8 +12,10 @@ from signalhub.domain.linkage.model import NormalisedPerson
 
 __all__ = [
     "address_level",
+    "address_words_overlap",
     "date_level",
     "first_name_level",
+    "names_crossed",
     "names_swapped",
     "patronymic_level",
     "surname_level",
@@ -22,6 +24,9 @@ __all__ = [
 _SURNAME_FUZZY = 0.92
 _NAME_FUZZY = 0.88
 _ADDRESS_NAMES = 90.0
+_ADDRESS_SAME_WORDS = 0.8  # share of name letters in words found on the other side
+_ADDRESS_NEAR_WORDS = 0.6
+_WORD_FUZZY = 0.85
 
 
 def _agree(a: NormalisedPerson, b: NormalisedPerson) -> str:
@@ -60,15 +65,26 @@ def first_name_level(a: NormalisedPerson, b: NormalisedPerson) -> str:
     return "fuzzy" if similar else "disagree"
 
 
-def names_swapped(a: NormalisedPerson, b: NormalisedPerson) -> bool:
-    """True when one record has the surname and first name the other way round."""
+def _crossed(a: NormalisedPerson, b: NormalisedPerson) -> tuple[bool, bool]:
+    """(``a``'s surname is ``b``'s first name, ``a``'s first name is ``b``'s surname)."""
     if not (a.surname and b.surname and a.first_name_key and b.first_name_key):
-        return False
+        return False, False
     jw = JaroWinkler.normalized_similarity
     return (
-        jw(a.surname, b.first_name_key) >= _SURNAME_FUZZY
-        and jw(a.first_name_key, b.surname) >= _SURNAME_FUZZY
+        jw(a.surname, b.first_name_key) >= _SURNAME_FUZZY,
+        jw(a.first_name_key, b.surname) >= _SURNAME_FUZZY,
     )
+
+
+def names_swapped(a: NormalisedPerson, b: NormalisedPerson) -> bool:
+    """True when one record has the surname and first name the other way round."""
+    return all(_crossed(a, b))
+
+
+def names_crossed(a: NormalisedPerson, b: NormalisedPerson) -> bool:
+    """True when one record's surname is the other's first name (or the other way round):
+    a name written in the wrong field, the other name lost or replaced."""
+    return any(_crossed(a, b))
 
 
 def patronymic_level(a: NormalisedPerson, b: NormalisedPerson) -> str:
@@ -95,16 +111,46 @@ def date_level(a: dt.date | None, b: dt.date | None) -> str:
     return "disagree"
 
 
+def _found(word: str, others: frozenset[str]) -> bool:
+    """``word`` is among ``others`` despite a typo, or a space put in or left out."""
+    if word in others:
+        return True
+    for other in others:
+        if JaroWinkler.normalized_similarity(word, other) >= _WORD_FUZZY:
+            return True
+        if min(len(word), len(other)) >= 3 and (word in other or other in word):
+            return True
+    return False
+
+
+def address_words_overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of the letters of both name sets in words the other set has too (fuzzily): 1.0
+    for the same words, about 0.5 for the same locality on another street; typos, split or
+    joined words and one missing or replaced word leave most of it."""
+    total = sum(map(len, a)) + sum(map(len, b))
+    if not total:
+        return 0.0
+    found = sum(len(w) for w in a if _found(w, b)) + sum(len(w) for w in b if _found(w, a))
+    return found / total
+
+
 def address_level(a: Address | None, b: Address | None) -> str:
-    """exact (names, house, flat) | house (names, house) | street (names only) | disagree | missing."""
+    """exact (names, house, flat) | house (names, house) | street (names only) | near_house
+    (most name words, house) | near (most name words) | disagree | missing."""
     if a is None or b is None:
         return "missing"
+    overlap = 1.0
     if a.names and b.names:
-        similar = fuzz.token_set_ratio(" ".join(sorted(a.names)), " ".join(sorted(b.names))) >= _ADDRESS_NAMES
-    else:
-        similar = not a.names and not b.names
-    if not similar:
-        return "disagree"
-    if a.house is None or a.house != b.house:
-        return "street"
-    return "exact" if a.flat == b.flat else "house"
+        joined = " ".join(sorted(a.names)), " ".join(sorted(b.names))
+        if fuzz.token_set_ratio(*joined) < _ADDRESS_NAMES:
+            overlap = address_words_overlap(a.names, b.names)
+    elif a.names or b.names:
+        overlap = 0.0
+    same_house = a.house is not None and a.house == b.house
+    if overlap >= _ADDRESS_SAME_WORDS:
+        if not same_house:
+            return "street"
+        return "exact" if a.flat == b.flat else "house"
+    if overlap >= _ADDRESS_NEAR_WORDS:
+        return "near_house" if same_house else "near"
+    return "disagree"

@@ -15,7 +15,9 @@ from signalhub.domain.linkage import (
     default_config,
     normalise,
 )
+from signalhub.domain.linkage.address import normalise_address
 from signalhub.domain.linkage.compare import score as linkage_score
+from signalhub.domain.linkage.fields import address_level, address_words_overlap
 
 D = dt.date
 MASHA = PersonRecord("a", "Кузнецова", "Мария", "Андреевна", D(2021, 5, 17), "F", None, "II-ЕТ 123456",
@@ -184,7 +186,7 @@ def test_score_equals_the_full_comparison_over_varied_pairs() -> None:
     rng = random.Random(3)
     pools = {
         "surname": ["Кузнецова", "Кузнецов", "Кузнецва", "Kuznetsova", "Кузнецова-Орлова", "Орлова", None],
-        "first_name": ["Мария", "Маша", "Maria", "Марина", "Кузнецова", None],
+        "first_name": ["Мария", "Маша", "Maria", "Марина", "Кузнецова", "Орлова", None],
         "patronymic": ["Андреевна", "Андреевич", "Андреевна ", "Петровна", None],
         "birth_date": [D(2021, 5, 17), D(2021, 5, 18), D(2021, 7, 15), D(2021, 5, 17).replace(day=27),
                        D(2012, 5, 17), D(1990, 3, 1), None],
@@ -192,7 +194,8 @@ def test_score_equals_the_full_comparison_over_varied_pairs() -> None:
         "snils": ["112-233-445 95", "11223344595", "123-456-789 64", "112-233-446 95", None, None],
         "birth_cert": ["II-ЕТ 123456", "II-ЕТ 123457", "I-ЕТ 123456", None, None],
         "address": ["г. Новосибирск, ул. Титова, д. 7, кв. 15", "Новосибирск, Титова 7-15",
-                    "Новосибирск, Титова 7", "Бердск, ул. Ленина, 3", None],
+                    "Новосибирск, Титова 7", "Бердск, ул. Ленина, 3", "Новосибирск, Ленина 7-15",
+                    "Новосибирск, Тит ова 7", None],
     }  # fmt: skip
 
     def record(i: int) -> PersonRecord:
@@ -206,3 +209,58 @@ def test_score_equals_the_full_comparison_over_varied_pairs() -> None:
             rules.add(full.rule)
             assert linkage_score(a, b, config, frequencies) == full.score, (a, b)
     assert rules == {None, "snils_equal", "snils_differ", "birth_cert_equal"}
+
+
+def _address_level(a: str, b: str) -> str:
+    return address_level(normalise_address(a), normalise_address(b))
+
+
+def test_address_with_typos_and_split_or_joined_words_is_the_same_address() -> None:
+    pairs = [
+        ("22 cooks street, green abnk, adelong 5244", "22 cooks treet, greenbank, adelong 5244"),
+        ("1 damala street, woodstock park, beaumont", "1 damala street, woodstokcipark, beaumont"),
+        ("г. Новосибирск, ул. Ленина, д. 12", "Новосибирск, Лениан 12"),
+    ]
+    assert [_address_level(a, b) for a, b in pairs] == ["exact", "exact", "exact"]
+    assert (
+        _address_level("22 cooks street, green abnk, adelong", "2 cooks treet, greenbank, adelong")
+        == "street"
+    )
+
+
+def test_address_with_a_replaced_word_is_near_and_another_street_is_not_the_same() -> None:
+    near = ("62 debenham street, sattwa wpark, yarraville", "62 debenham street, sattwa park, kings cross")
+    assert _address_level(*near) == "near_house"
+    other_street = _address_level("Новосибирск, Ленина 12-34", "Новосибирск, Садовая 12-34")
+    assert other_street not in {"exact", "house", "street"}
+    assert _address_level("Новосибирск, Ленина 12-34", "Бердск, Садовая 3") == "disagree"
+    # the default weights never reward "near" above a plain disagreement on Russian data
+    weights = default_config().weights
+    assert weights[("address", "near")] <= weights[("address", "disagree")]
+
+
+def test_address_words_overlap_counts_letters_found_on_both_sides() -> None:
+    town, street = frozenset({"NOVOSIBIRSK", "LENINA"}), frozenset({"LENINA", "NOVOSIBIRSK"})
+    assert address_words_overlap(town, street) == 1.0
+    same_town = address_words_overlap(
+        frozenset({"NOVOSIBIRSK", "LENINA"}), frozenset({"NOVOSIBIRSK", "SADOVAIA"})
+    )
+    assert 0.5 < same_town < 0.7
+    assert address_words_overlap(frozenset({"BERDSK"}), frozenset({"OB", "SADOVAIA"})) == 0.0
+    assert address_words_overlap(frozenset(), frozenset()) == 0.0
+
+
+def test_a_name_written_in_the_other_field_is_a_cross_not_a_disagreement() -> None:
+    moved = PersonRecord(
+        "a", "Capurso", "Harrison", None, None, None, None, None, "7 erldunda circuit, jan juc"
+    )
+    shifted = PersonRecord(
+        "b", "Ruby", "Capurso", None, None, None, None, None, "7 erldunda circuit, jan juc"
+    )
+    other = PersonRecord("c", "Ruby", "Harper", None, None, None, None, None, "7 erldunda circuit, jan juc")
+    assert levels(moved, shifted)["surname"] == "cross"
+    assert levels(moved, shifted)["first_name"] == "disagree"
+    assert levels(moved, other)["surname"] == "disagree"
+    assert score(moved, shifted) > score(moved, other)
+    swapped = PersonRecord("d", "Harrison", "Capurso", None, None, None, None, None, None)
+    assert levels(moved, swapped)["surname"] == "swap"  # both names crossed: a swap
