@@ -94,6 +94,20 @@ def signal(rng: random.Random, members: list[dict[str, Any]]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def drop_database(admin: str, name: str) -> None:
+    """Drop the run's database; an autovacuum worker (the superuser's, which FORCE may not end)
+    can still be on it for a moment after the run."""
+    for attempt in range(10):
+        try:
+            with closing(psycopg.connect(admin, autocommit=True)) as c:
+                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            if attempt == 9:
+                raise
+            time.sleep(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--signals", type=int, default=20_000)
@@ -201,8 +215,7 @@ def main() -> None:
     finally:
         broker.down(bsettings)
         shutil.rmtree(bsettings.data_dir, ignore_errors=True)
-        with closing(psycopg.connect(admin, autocommit=True)) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin, name)
 
 
 if __name__ == "__main__":
