@@ -15,7 +15,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from signalhub.domain.linkage.blocking import IDENTIFIER_PREFIXES, blocking_keys
+from signalhub.domain.linkage.blocking import block_members, blocking_keys
 from signalhub.domain.linkage.config import LinkageConfig
 from signalhub.domain.linkage.model import Band, LinkDecision, NormalisedPerson, PersonRecord, Sex
 from signalhub.domain.linkage.normalise import normalise
@@ -98,28 +98,13 @@ class People:
         self._normalised: dict[str, NormalisedPerson] = {}  # person id -> its row, normalised
 
     def candidates(self, keys: frozenset[str]) -> Iterator[tuple[str, NormalisedPerson]]:
-        """`CandidateSource`: persons under any key, once each, minus those already in this signal;
-        as the in-memory `Registry` does, blocks smallest first (identifiers first of all), none
-        over `max_block_size`, and no further block once `max_candidates` persons came."""
-        seen = set(self.exclude)
-        config, index = self.config, self.index
-        blocks = sorted(
-            (0 if k.startswith(IDENTIFIER_PREFIXES) else len(block), k, block)
-            for k in keys
-            if (block := index.get(k))
-        )
-        came = 0
-        for size, _, block in blocks:
-            if size > config.max_block_size or (size and came >= config.max_candidates):
-                break
-            for person_id in block:
-                if person_id not in seen:
-                    seen.add(person_id)
-                    came += 1
-                    n = self._normalised.get(person_id)
-                    if n is None:
-                        n = self._normalised[person_id] = _normalised_row(_values(self.persons[person_id]))
-                    yield person_id, n
+        """`CandidateSource`: persons under any key (`block_members`, as the in-memory `Registry`
+        visits them), minus those already in this signal."""
+        for person_id in block_members(keys, self.index, self.config, self.exclude):
+            n = self._normalised.get(person_id)
+            if n is None:
+                n = self._normalised[person_id] = _normalised_row(_values(self.persons[person_id]))
+            yield person_id, n
 
     def link(self, record: PersonRecord, now: datetime) -> Linked:
         person = normalised(record)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import fields
 from datetime import date
 from typing import Any, TypeVar, cast
 
@@ -208,29 +209,15 @@ def families(conn: Connection, ids: Collection[str]) -> dict[str, FamilyRow]:
     return found
 
 
+_CASE_COLUMNS = [_cases.c[f.name] for f in fields(CaseRow) if f.name not in ("new", "dirty")]
+
+
 def cases_of_families(conn: Connection, family_ids: Collection[str]) -> list[CaseRow]:
+    """Cases of the families, as rows of `_CASE_COLUMNS` (named as the dataclass's fields)."""
     out: list[CaseRow] = []
     for part in chunks(sorted(family_ids)):
-        for r in conn.execute(select(_cases).where(_in(conn, _cases.c.family_id, part))):
-            out.append(
-                CaseRow(
-                    id=r.id,
-                    number=r.number,
-                    family_id=r.family_id,
-                    region_code=r.region_code,
-                    municipality_code=r.municipality_code,
-                    status=r.status,
-                    priority_level=r.priority_level,
-                    priority_score=r.priority_score,
-                    priority_rules=list(r.priority_rules),
-                    agencies=list(r.agencies),
-                    opened_at=r.opened_at,
-                    ack_deadline=r.ack_deadline,
-                    closed_at=r.closed_at,
-                    merged_into=r.merged_into,
-                    updated_at=r.updated_at,
-                )
-            )
+        q = select(*_CASE_COLUMNS).where(_in(conn, _cases.c.family_id, part))
+        out.extend(CaseRow(**r._mapping) for r in conn.execute(q))
     return out
 
 

@@ -9,11 +9,16 @@ the birth year), a missing patronymic or a missing birth date.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
+from typing import TypeVar
 
+from signalhub.domain.linkage.config import LinkageConfig
 from signalhub.domain.linkage.model import NormalisedPerson
 
-__all__ = ["IDENTIFIER_PREFIXES", "blocking_keys", "query_keys"]
+__all__ = ["IDENTIFIER_PREFIXES", "block_members", "blocking_keys", "query_keys"]
+
+T = TypeVar("T")
 
 IDENTIFIER_PREFIXES = ("snils:", "bc:")
 _MAX_NAME_GROUPS = 8
@@ -103,3 +108,29 @@ def query_keys(n: NormalisedPerson) -> frozenset[str]:
     if n.birth_date is None:
         return keys
     return frozenset(k for k in keys if not k.startswith("sf:"))
+
+
+def block_members(
+    keys: frozenset[str],
+    index: Mapping[str, Sequence[T]],
+    config: LinkageConfig,
+    exclude: Collection[T] = (),
+) -> Iterator[T]:
+    """The members of the blocks under ``keys``, each once and none of ``exclude``: blocks
+    smallest first (identifier blocks always, first of all), none over ``max_block_size``, and
+    no further block opened once ``max_candidates`` members came: the small blocks are the
+    specific ones."""
+    blocks = sorted(
+        (0 if k.startswith(IDENTIFIER_PREFIXES) else len(block), k, block)
+        for k in keys
+        if (block := index.get(k))
+    )
+    seen, came = set(exclude), 0
+    for size, _, block in blocks:
+        if size > config.max_block_size or (size and came >= config.max_candidates):
+            break
+        for member in block:
+            if member not in seen:
+                seen.add(member)
+                came += 1
+                yield member

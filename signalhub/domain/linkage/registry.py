@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from signalhub.domain.linkage.blocking import IDENTIFIER_PREFIXES, blocking_keys
+from signalhub.domain.linkage.blocking import block_members, blocking_keys
 from signalhub.domain.linkage.config import LinkageConfig, default_config
 from signalhub.domain.linkage.model import Band, LinkDecision, NormalisedPerson, PersonRecord
 from signalhub.domain.linkage.normalise import normalise
@@ -43,26 +43,9 @@ class Registry:
         return len(self._records)
 
     def candidates(self, keys: frozenset[str]) -> Iterator[tuple[str, NormalisedPerson]]:
-        """``CandidateSource``: each record indexed under any of ``keys``, once.
-
-        Blocks are visited smallest first (identifier blocks always, first of all); blocks over
-        ``max_block_size`` are skipped, and once ``max_candidates`` records came no further
-        block is opened: the small blocks are the specific ones.
-        """
-        seen: set[int] = set()
-        config = self.config
-        blocks = [
-            (0 if k.startswith(IDENTIFIER_PREFIXES) else len(b), k, b)
-            for k in keys
-            if (b := self._index.get(k))
-        ]
-        for size, _, block in sorted(blocks):
-            if size > config.max_block_size or (size and len(seen) >= config.max_candidates):
-                break
-            for position in block:
-                if position not in seen:
-                    seen.add(position)
-                    yield self._owners[position], self._records[position]
+        """``CandidateSource``: each record indexed under any of ``keys``, once (``block_members``)."""
+        for position in block_members(keys, self._index, self.config):
+            yield self._owners[position], self._records[position]
 
     def share(self, field: str, value: str) -> float | None:
         """``TermFrequencies``: share of records with this value, once the registry is large."""
