@@ -11,13 +11,13 @@ Contracts:
   future; times are timezone-aware and kept to the millisecond (as Avro keeps them), `reported_at` is not in the
   future and not before `occurred_at`; OKTMO has 8 or 11 digits, the region code 2.
 - Errors never carry input values (personal data): use `field_errors()` or `SignalValidationError`,
-  never `str()` of a pydantic `ValidationError` (it quotes the input).
+  never `str()` of a pydantic `ValidationError` (it quotes the input). Both live in
+  `signalhub.signal_errors` and are re-exported here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -34,6 +34,7 @@ from pydantic import (
 
 from signalhub.domain.identifiers import snils_valid
 from signalhub.domain.vocabulary import SIGNAL_TYPES_BY_AGENCY, Agency, PersonRole, Severity, SignalType
+from signalhub.signal_errors import FieldError, SignalValidationError, field_errors
 
 __all__ = [
     "AddressModel",
@@ -185,27 +186,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class FieldError:
-    """One reason a signal is invalid: where (`children[0].snils`) and why, never the value."""
-
-    path: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
-
-
-class SignalValidationError(ValueError):
-    """A signal broke the model's rules. `errors` lists every field; the text holds no values."""
-
-    retriable = False
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        self.errors = errors
-        super().__init__("invalid signal: " + "; ".join(str(e) for e in errors))
-
-
 def validate_signal(data: Mapping[str, Any] | RiskSignalModel) -> RiskSignalModel:
     """Return a valid model or raise `SignalValidationError` (never pydantic's own error)."""
     if isinstance(data, RiskSignalModel):
@@ -214,32 +194,3 @@ def validate_signal(data: Mapping[str, Any] | RiskSignalModel) -> RiskSignalMode
         return RiskSignalModel.model_validate(dict(data))
     except ValidationError as e:
         raise SignalValidationError(field_errors(e)) from None
-
-
-# Messages of these error types list the allowed values only, never the input.
-_SAFE_FULL_MESSAGE = {"enum", "literal_error", "string_pattern_mismatch", "extra_forbidden", "missing"}
-
-
-def field_errors(error: ValidationError) -> list[FieldError]:
-    """Every error of a pydantic `ValidationError` as (path, reason), with no input values.
-
-    Our own validators' messages are written without values; pydantic's built-in messages are cut
-    at their first comma, after which some quote parts of the input.
-    """
-    found = []
-    for item in error.errors(include_url=False, include_input=False, include_context=False):
-        kind = item["type"]
-        message = str(item["msg"])
-        if kind in ("value_error", "assertion_error"):
-            message = message.split(", ", 1)[1] if ", " in message else message
-        elif kind not in _SAFE_FULL_MESSAGE:
-            message = message.split(",", 1)[0]
-        found.append(FieldError(_path(item["loc"]), message))
-    return found
-
-
-def _path(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(signal)"

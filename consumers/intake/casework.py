@@ -35,6 +35,9 @@ class Casework:
         self.families, self.cases, self.persons = families, cases, persons
         self.case_signals, self.case_children = case_signals, case_children
         self.changes, self.now, self.deadlines = changes, now, deadlines
+        self._by_family: dict[str, list[CaseRow]] = {}  # family id -> its cases
+        for c in cases.values():
+            self._by_family.setdefault(c.family_id, []).append(c)
 
     def event(self, case_id: str, kind: str, **data: Any) -> None:
         self.changes.case_events.append(
@@ -53,13 +56,13 @@ class Casework:
         return row.id
 
     def open_case(self, family_id: str) -> CaseRow | None:
-        return next((c for c in self.cases.values() if c.family_id == family_id and c.status != CLOSED), None)
+        return next((c for c in self._by_family.get(family_id, ()) if c.status != CLOSED), None)
 
     def last_closed(self, family_id: str, besides: str | None = None) -> CaseRow | None:
         closed = [
             c
-            for c in self.cases.values()
-            if c.family_id == family_id and c.status == CLOSED and not c.merged_into and c.id != besides
+            for c in self._by_family.get(family_id, ())
+            if c.status == CLOSED and not c.merged_into and c.id != besides
         ]
         return max(closed, key=lambda c: (c.closed_at or c.opened_at, c.id), default=None)
 
@@ -76,10 +79,11 @@ class Casework:
                 if s.family_id == old:
                     s.family_id = target
         a, b = self.open_case(target), self.open_case(old)
-        for c in self.cases.values():
-            if c.family_id == old:
-                c.family_id = target
-                c.dirty = True
+        moved = self._by_family.pop(old, [])
+        for c in moved:
+            c.family_id = target
+            c.dirty = True
+        self._by_family.setdefault(target, []).extend(moved)
         if a is not None and b is not None:
             survivor, merged = sorted((a, b), key=lambda c: (c.opened_at, c.id))
             self.merge_case(merged, survivor, cause)
@@ -106,6 +110,7 @@ class Casework:
             closed_at=None, merged_into=None, updated_at=self.now, new=True,
         )  # fmt: skip
         self.cases[case.id] = case
+        self._by_family.setdefault(family_id, []).append(case)
         self.case_signals[case.id] = []
         self.case_children[case.id] = {}
         return case

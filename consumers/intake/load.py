@@ -19,6 +19,7 @@ from consumers.intake.messages import Accepted
 from signalhub.domain.linkage.blocking import IDENTIFIER_PREFIXES, blocking_keys, query_keys
 from signalhub.domain.linkage.config import LinkageConfig
 from signalhub.store import intake_reads as reads
+from signalhub.store import registry_reads
 from signalhub.store.intake_rows import CaseRow, FamilyRow, PersonRow, SignalRow
 from signalhub.store.locks import lock
 
@@ -61,7 +62,7 @@ def load_registry(conn: Connection, accepted: Sequence[Accepted], config: Linkag
     by_record = reads.signals_by_record(
         conn, {(a.signal.agency.value, a.signal.source_record_id) for a in wanted}
     )
-    index, persons = reads.persons_by_keys(conn, query, config.max_block_size, IDENTIFIER_PREFIXES)
+    index, persons = registry_reads.persons_by_keys(conn, query, config.max_block_size, IDENTIFIER_PREFIXES)
     return Registry(inbox, by_record, index, persons)
 
 

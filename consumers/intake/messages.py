@@ -15,8 +15,10 @@ from schemas.cloudevents import Headers, MissingHeaderError, from_headers, heade
 from schemas.codec import Codec
 from schemas.errors import SerializationError, SerializationReason
 from signalhub.signals import RiskSignalModel, SignalValidationError
+from signalhub.store.base import new_id
+from signalhub.store.intake_rows import SignalRow
 
-__all__ = ["Accepted", "Position", "Rejected", "Stage", "read"]
+__all__ = ["Accepted", "Position", "Rejected", "Stage", "read", "signal_row", "signal_values"]
 
 Position = tuple[str, int, int]
 
@@ -98,3 +100,28 @@ def read(record: Any, agency: str, codec: Codec) -> Accepted | Rejected:
             event_id=str(signal.event_id), source_record_id=signal.source_record_id, error_field="agency",
         )  # fmt: skip
     return Accepted(position, record.key, signal, _ce_time(headers))
+
+
+def signal_row(a: Accepted, family_id: str, now: datetime) -> SignalRow:
+    """The stored row of an accepted signal seen for the first time (version 1 once placed)."""
+    s = a.signal
+    row = SignalRow(
+        id=new_id(), event_id=str(s.event_id), agency=s.agency.value, source_record_id=s.source_record_id,
+        signal_type=s.signal_type.value, severity=s.severity.value, occurred_at=s.occurred_at,
+        family_id=family_id, case_id=None, corroborates_id=None, version=0, new=True,
+    )  # fmt: skip
+    row.values = signal_values(a, now)
+    return row
+
+
+def signal_values(a: Accepted, now: datetime) -> dict[str, Any]:
+    """The signal's columns besides those intake decides on (family, case, version)."""
+    s = a.signal
+    return {
+        "source_system": s.source_system,
+        "reported_at": s.reported_at,
+        "received_at": now,
+        "region_code": s.region_code,
+        "municipality_code": s.municipality_code,
+        "payload": s.model_dump(mode="json"),
+    }

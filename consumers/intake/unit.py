@@ -18,9 +18,9 @@ from sqlalchemy import Engine
 from consumers.intake.casework import Casework
 from consumers.intake.linking import Linked, People, link_rows, record_of
 from consumers.intake.load import load_cases, load_registry
-from consumers.intake.messages import Accepted, Rejected
+from consumers.intake.messages import Accepted, Rejected, signal_row, signal_values
 from consumers.intake.outbox import ReceiptIntent, render
-from signalhub.domain.families import FAMILY_ROLES, plan_family
+from consumers.intake.placing import family_for, route
 from signalhub.domain.intake_rules import (
     CaseAction,
     Dedup,
@@ -28,7 +28,6 @@ from signalhub.domain.intake_rules import (
     alerts_for,
     case_number,
     corroborated_signal,
-    decide_case,
     dedup,
 )
 from signalhub.domain.linkage.config import LinkageConfig
@@ -36,7 +35,6 @@ from signalhub.domain.linkage.model import Band
 from signalhub.domain.priority import AckDeadlines
 from signalhub.domain.vocabulary import AlertType, PriorityLevel, ReceiptStatus, SignalType
 from signalhub.settings import KafkaSettings
-from signalhub.store.base import new_id
 from signalhub.store.intake_rows import CaseRow, Changes, SignalRow
 from signalhub.store.intake_writes import next_case_numbers, write_changes
 
@@ -149,9 +147,11 @@ class _Unit:
         """Place an admitted signal in its family and case; write its history, alerts, receipt."""
         s, eid, agency = a.signal, str(a.signal.event_id), a.signal.agency.value
         existing = self.by_record.get((agency, s.source_record_id))
-        target = self._family(links, existing)
+        target = family_for(self.work, self.people.persons, links, existing)
         signal = existing or self._new_signal(a, target)
-        action, case, last_closed_at = self._route(signal, target, existing is not None)
+        action, case, last_closed_at = route(
+            self.work, signal, target, existing is not None, self.now, self.config.region_code
+        )
         level_before = None if action is CaseAction.OPEN else PriorityLevel(case.priority_level)
         agencies_before = set(case.agencies)
         if existing is None:
@@ -189,52 +189,10 @@ class _Unit:
              "partition": a.position[1], "offset": a.position[2], "processed_at": self.now}
         )  # fmt: skip
 
-    def _family(self, links: list[tuple[Any, Linked]], existing: SignalRow | None) -> str:
-        persons, work = self.people.persons, self.work
-        members = [link.person_id for p, link in links if p.role in FAMILY_ROLES]
-        current = [work.family(f) for f in (persons[m].family_id for m in members) if f is not None]
-        if existing is not None and existing.family_id is not None:
-            current.append(work.family(existing.family_id))
-        plan = plan_family(current, {f: work.families[f].created_at for f in current})
-        target = plan.target or work.new_family()
-        for old in plan.merged:
-            work.merge_family(old, target, cause="signal")
-        for m in members:
-            if persons[m].family_id != target:
-                persons[m].family_id = target
-                persons[m].dirty = True
-        return target
-
     def _new_signal(self, a: Accepted, family_id: str) -> SignalRow:
-        s = a.signal
-        row = SignalRow(
-            id=new_id(), event_id=str(s.event_id), agency=s.agency.value, source_record_id=s.source_record_id,
-            signal_type=s.signal_type.value, severity=s.severity.value, occurred_at=s.occurred_at,
-            family_id=family_id, case_id=None, corroborates_id=None, version=0, new=True,
-        )  # fmt: skip
-        row.values = signal_values(a, self.now)
+        row = signal_row(a, family_id, self.now)
         self.by_record[(row.agency, row.source_record_id)] = row
         return row
-
-    def _route(self, signal: SignalRow, family_id: str, amendment: bool) -> tuple[CaseAction, CaseRow, Any]:
-        work = self.work
-        if amendment and signal.case_id is not None:
-            case = work.cases[signal.case_id]
-            while case.merged_into is not None:
-                case = work.cases[case.merged_into]
-            last = work.last_closed(case.family_id, besides=case.id)
-            return CaseAction.JOIN, case, last.closed_at if last else None
-        open_case, last = work.open_case(family_id), work.last_closed(family_id)
-        action = decide_case(open_case is not None, last.closed_at if last else None, self.now)
-        if action is CaseAction.JOIN and open_case is not None:
-            previous = work.last_closed(family_id)
-            return action, open_case, previous.closed_at if previous else None
-        if action is CaseAction.REOPEN and last is not None:
-            closed_at = last.closed_at
-            work.reopen(last)
-            return action, last, closed_at
-        case = work.open_new(family_id, self.config.region_code, str(signal.values["municipality_code"]))
-        return CaseAction.OPEN, case, last.closed_at if last else None
 
     def _update_signal(self, signal: SignalRow, a: Accepted, family_id: str, case: CaseRow) -> None:
         s = a.signal
@@ -252,15 +210,3 @@ class _Unit:
         members = self.work.case_signals.setdefault(case.id, [])
         if all(m.id != signal.id for m in members):
             members.append(signal)
-
-
-def signal_values(a: Accepted, now: datetime) -> dict[str, Any]:
-    s = a.signal
-    return {
-        "source_system": s.source_system,
-        "reported_at": s.reported_at,
-        "received_at": now,
-        "region_code": s.region_code,
-        "municipality_code": s.municipality_code,
-        "payload": s.model_dump(mode="json"),
-    }

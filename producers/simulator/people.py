@@ -5,6 +5,7 @@ four children (many under four): surnames with the right gendered ending, patron
 father's name, SNILS for some, birth certificates for children, an address in Novosibirsk
 region. Twins and namesakes (same full name, another birth date) are planted on purpose as hard
 negatives for linkage. ``noisy_records`` (in ``people_noise``) writes them as agencies would.
+Names and their inflection (``feminine``, ``patronymic_of``) live in ``people_names``.
 """
 
 from __future__ import annotations
@@ -14,13 +15,21 @@ import random
 from dataclasses import dataclass
 from typing import Literal
 
+from producers.simulator.people_names import Sex, father_names, feminine, patronymic_of, surname_pool
 from producers.simulator.people_noise import noisy_records, write_rows
 from signalhub.domain.identifiers import snils_check_digits
 from signalhub.domain.linkage.resources import diminutives
 
-__all__ = ["Person", "Population", "generate_population", "noisy_records", "write_rows"]
+__all__ = [
+    "Person",
+    "Population",
+    "feminine",
+    "generate_population",
+    "noisy_records",
+    "patronymic_of",
+    "write_rows",
+]
 
-Sex = Literal["M", "F"]
 Role = Literal["mother", "father", "child"]
 TODAY = dt.date(2025, 6, 1)
 
@@ -29,36 +38,6 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-_SURNAMES = _words(
-    "Смирнов Иванов Кузнецов Соколов Попов Лебедев Козлов Новиков Морозов Петров Волков Соловьёв "
-    "Васильев Зайцев Павлов Семёнов Голубев Виноградов Богданов Воробьёв Фёдоров Михайлов Беляев "
-    "Тарасов Белов Комаров Орлов Киселёв Макаров Андреев Ковалёв Ильин Гусев Титов Кузьмин Кудрявцев "
-    "Баранов Куликов Алексеев Степанов Яковлев Сорокин Сергеев Романов Захаров Борисов Королёв "
-    "Герасимов Пономарёв Григорьев Лазарев Медведев Ершов Никитин Соболев Рябов Поляков Цветков "
-    "Данилов Жуков Фролов Журавлёв Николаев Крылов Максимов Сидоров Осипов Белоусов Федотов Дорофеев "
-    "Егоров Матвеев Бобров Дмитриев Калинин Анисимов Петухов Антонов Тимофеев Никифоров Веселов "
-    "Филиппов Марков Большаков Суханов Миронов Ширяев Александров Коновалов Шестаков Казаков Ефимов "
-    "Денисов Громов Фомин Давыдов Мельников Щербаков Блинов Колесников Карпов Афанасьев Власов Маслов "
-    "Исаков Тихонов Аксёнов Гаврилов Родионов Котов Горбунов Кудряшов Быков Зуев Третьяков Савельев "
-    "Панов Рыбаков Суворов Абрамов Воронов Мухин Архипов Трофимов Мартынов Емельянов Горшков Чернов "
-    "Овчинников Селезнёв Панфилов Копылов Михеев Галкин Назаров Лобанов Лукин Беляков Потапов "
-    "Некрасов Хохлов Жданов Наумов Шилов Воронцов Ермаков Дроздов Игнатьев Савин Логинов Сафонов "
-    "Капустин Кириллов Моисеев Елисеев Кошелев Костин Горбачёв Орехов Ефремов Исаев Евдокимов "
-    "Калашников Кабанов Носков Юдин Кулагин Лапин Прохоров Нестеров Харитонов Агафонов Муравьёв "
-    "Ларионов Федосеев Зимин Пахомов Шубин Игнатов Филатов Крюков Рогов Кулаков Терентьев Молчанов "
-    "Владимиров Артемьев Гурьев Зиновьев Гришин Кононов Дементьев Ситников Симонов Мишин Фадеев "
-    "Комиссаров Мамонтов Носов Гуляев Шаров Устинов Вишняков Евсеев Лаврентьев Брагин Константинов "
-    "Корнилов Авдеев Зыков Бирюков Шарапов Никонов Щукин Дьячков Одинцов Сазонов Якушев Красильников "
-    "Гордеев Самойлов Князев Беспалов Уваров Шашков Бобылёв Доронин Белозёров Рожков Самсонов "
-    "Мясников Лихачёв Буров Сысоев Фомичёв Русаков Стрелков Гущин Тетерин Колобов Субботин Фокин "
-    "Блохин Селиверстов Пестов Кондратьев Силин Меркушев Лыткин Туров Шевченко Бондаренко Ковальчук "
-    "Черных Седых Кравченко Белых Долгих Коваленко Ткаченко Мельниченко Бойко Савченко Полищук "
-    "Левченко Руденко Волконский Островский Покровский Успенский Вознесенский Троицкий Сокольский "
-    "Толстой Белый Крутой"
-)
-_ONSETS = "Бар Вол Гор Дер Жар Зар Кар Лом Мор Нор Пар Рос Сар Тар Фор Хол Чер Шир Щег Яр Бел Вер Дол Кол"
-_MIDDLES = ("ан", "ен", "ин", "уш", "ыш", "ов", "ик", "ал", "ут", "яг", "ох", "ез", "")
-_ENDINGS = ("ов", "ев", "ин", "ский", "енко", "ук", "ых", "ёв", "цев", "ников")
 _REGION = (
     ("г.", "Новосибирск", 0.6), ("г.", "Бердск", 0.08), ("г.", "Искитим", 0.06), ("г.", "Обь", 0.04),
     ("р.п.", "Коченёво", 0.05), ("р.п.", "Краснообск", 0.05), ("с.", "Ордынское", 0.04),
@@ -100,50 +79,13 @@ class Population:
     persons: tuple[Person, ...]
 
 
-def _surname_pool(rng: random.Random) -> tuple[list[str], list[float]]:
-    synthetic = {o + m + e for o in _ONSETS.split() for m in _MIDDLES for e in _ENDINGS}
-    tail = sorted(synthetic - set(_SURNAMES))
-    names = _SURNAMES + tail
-    weights = [1.0 / (rank + 8) for rank in range(len(_SURNAMES))] + [0.35 / len(tail) * 40] * len(tail)
-    return names, weights
-
-
-def feminine(surname: str) -> str:
-    """Female form of a male surname (Иванов -> Иванова, Волконский -> Волконская)."""
-    for masc, fem in (("ский", "ская"), ("цкий", "цкая"), ("ой", "ая"), ("ый", "ая")):
-        if surname.endswith(masc):
-            return surname[: -len(masc)] + fem
-    return surname + "а" if surname.endswith(("ов", "ев", "ёв", "ин", "ын")) else surname
-
-
-_PATRONYMIC_SPECIAL = {
-    "Илья": ("Ильич", "Ильинична"), "Никита": ("Никитич", "Никитична"), "Лука": ("Лукич", "Лукинична"),
-    "Лев": ("Львович", "Львовна"), "Павел": ("Павлович", "Павловна"), "Пётр": ("Петрович", "Петровна"),
-    "Дмитрий": ("Дмитриевич", "Дмитриевна"), "Георгий": ("Георгиевич", "Георгиевна"),
-    "Арсений": ("Арсеньевич", "Арсеньевна"), "Савелий": ("Савельевич", "Савельевна"),
-}  # fmt: skip
-
-
-def patronymic_of(father: str, sex: Sex) -> str:
-    """Patronymic from the father's first name: Сергей -> Сергеевич / Сергеевна."""
-    if father in _PATRONYMIC_SPECIAL:
-        return _PATRONYMIC_SPECIAL[father][sex == "F"]
-    if father.endswith("ий"):
-        stem, masc, fem = father[:-2], "ьевич", "ьевна"
-    elif father.endswith("й") or father.endswith("ь"):
-        stem, masc, fem = father[:-1], "евич", "евна"
-    else:
-        stem, masc, fem = father, "ович", "овна"
-    return stem + (fem if sex == "F" else masc)
-
-
 class _Builder:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
-        self.surnames, self.weights = _surname_pool(self.rng)
+        self.surnames, self.weights = surname_pool()
         males, females, _ = diminutives()
         self.names: dict[Sex, list[str]] = {"M": list(males), "F": list(females)}
-        self.fathers = [n for n in males if not n.endswith(("а", "я")) or n in _PATRONYMIC_SPECIAL]
+        self.fathers = father_names(males)
         self.persons: list[Person] = []
         self.families: list[tuple[str, str, tuple[Sex, str]]] = []
 

@@ -1,5 +1,6 @@
 """Composition root of the API process: `create_app` builds engine, sessions, signer, limiter,
-metrics and templates from the settings passed in; `serve` runs it under uvicorn."""
+metrics and templates from the settings passed in; `serve` runs it under uvicorn. The clock passed
+in is the one of sessions and of the login rate limit as well."""
 
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ def create_app(
         api=api,
         sessions=make_sessionmaker(engine),
         signer=TokenSigner(settings.secret_key.get_secret_value(), timedelta(hours=api.session_hours)),
-        limiter=LoginLimiter(api.login_max_failures, api.login_window_s),
+        limiter=LoginLimiter(api.login_max_failures, api.login_window_s, clock),
         metrics=metrics or Metrics(),
         templates=templates,
         clock=clock,

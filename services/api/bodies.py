@@ -75,3 +75,10 @@ class CaseOut(BaseModel):
     acknowledged_at: datetime | None
     review_date: date | None
     curator_id: str | None
+
+
+class CaseListItemOut(CaseOut):
+    """A row of the case queue: the case, its curator's display name, and whether it is overdue."""
+
+    curator_name: str | None
+    overdue: bool

@@ -4,6 +4,9 @@ Authentication: `Authorization: Bearer <token>` (API clients) or the `sh_session
 UI). A cookie-authenticated request that changes state must carry the session's CSRF token, in
 the `csrf_token` form field (web forms) or the `X-CSRF-Token` header (scripts); bearer requests
 need none, since a browser never attaches a bearer token on its own.
+
+A token authenticates while its signature holds and its session row is in force (not ended, not
+expired, user active): one primary-key query per request (`security.sessions.user_of`).
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.api.access import Principal
 from services.api.config import ApiSettings
 from services.api.security.ratelimit import LoginLimiter
+from services.api.security.sessions import user_of
 from services.api.security.tokens import TokenSigner
 from signalhub.metrics import Metrics
 from signalhub.settings import Settings
-from signalhub.store.workplace import User
 
 SESSION_COOKIE = "sh_session"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -77,11 +80,12 @@ def authenticate(request: Request, svc: Services, session: Session) -> Auth | No
     token, via_cookie = _token(request)
     if not token:
         return None
-    claims = svc.signer.verify(token, svc.clock())
+    now = svc.clock()
+    claims = svc.signer.verify(token, now)
     if claims is None:
         return None
-    user = session.get(User, claims.user_id)
-    if user is None or not user.active:
+    user = user_of(session, claims, now)
+    if user is None:
         return None
     return Auth(Principal.of(user), claims.session_id, via_cookie)
 
@@ -125,6 +129,7 @@ async def web_form(request: Request, auth: Annotated[Auth, Depends(web_auth)]) -
 
 
 DbSession = Annotated[Session, Depends(db)]
+ApiAuth = Annotated[Auth, Depends(api_auth)]
 ApiUser = Annotated[Principal, Depends(api_user)]
 WebAuth = Annotated[Auth, Depends(web_auth)]
 Svc = Annotated[Services, Depends(services)]

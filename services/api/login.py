@@ -1,16 +1,19 @@
-"""Checking a login, with the rate limit and the audit trail; shared by the API and the web form."""
+"""Logging in and out, with the rate limit, the session rows and the audit trail; shared by the API
+and the web form."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.api.access import Principal
-from services.api.deps import Services
+from services.api.deps import Auth, Services
 from services.api.queries import audit
 from services.api.security.passwords import verify_password
+from services.api.security.sessions import end_session, open_session
 from signalhub.store.workplace import User
 
 log = logging.getLogger(__name__)
@@ -20,24 +23,41 @@ class RateLimitedError(Exception):
     """Too many failed logins for this username from this address; try again later."""
 
 
-def check_login(svc: Services, session: Session, username: str, password: str, address: str) -> User | None:
-    """The active user whose password matches, else None. Failures count against
-    (username, address); once the limit is reached even a right password is refused until the
-    window passes. The audit log records successes (user id) and failures (no username)."""
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    token: str
+
+
+def check_login(
+    svc: Services, session: Session, username: str, password: str, address: str
+) -> SignedIn | None:
+    """A new session of the active user whose password matches, else None. Failures count against
+    (username, address) in the database every API process shares; once the limit is reached even
+    a right password is refused until the window passes. The audit log records successes (user
+    id) and failures (no username)."""
     key = svc.limiter.key(username, address)
-    if svc.limiter.blocked(key):
+    if svc.limiter.blocked(session, key):
         log.warning("login refused: rate limit reached")
         raise RateLimitedError
     user = session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else None, password)
     now = svc.clock()
     if not ok or user is None or not user.active:
-        svc.limiter.failed(key)
+        svc.limiter.failed(session, key)
         audit.record(session, None, "login.failed", now)
         session.commit()
         log.info("login failed")
         return None
-    svc.limiter.succeeded(key)
+    svc.limiter.succeeded(session, key)
+    token = open_session(session, svc.signer, user.id, now)
     audit.record(session, Principal.of(user), "login", now)
     session.commit()
-    return user
+    return SignedIn(user, token)
+
+
+def logout(svc: Services, session: Session, auth: Auth) -> None:
+    """End the caller's session: its token is refused from now on, by every API process."""
+    if end_session(session, auth.session_id):
+        audit.record(session, auth.principal, "logout", svc.clock())
+    session.commit()

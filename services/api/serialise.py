@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.api.bodies import CaseOut
+from services.api.bodies import CaseListItemOut, CaseOut
 from services.api.queries.case_detail import CaseView
 from services.api.queries.cases import CaseRow
 from signalhub.store.cases import Case
@@ -15,23 +15,7 @@ def case_out(c: Case) -> dict[str, Any]:
 
 
 def row_out(r: CaseRow) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "number": r.number,
-        "status": r.status,
-        "outcome": r.outcome,
-        "priority_level": r.priority_level,
-        "priority_score": r.priority_score,
-        "municipality_code": r.municipality_code,
-        "agencies": r.agencies,
-        "opened_at": r.opened_at.isoformat(),
-        "ack_deadline": r.ack_deadline.isoformat() if r.ack_deadline else None,
-        "acknowledged_at": r.acknowledged_at.isoformat() if r.acknowledged_at else None,
-        "review_date": r.review_date,
-        "curator_id": r.curator_id,
-        "curator_name": r.curator_name,
-        "overdue": r.overdue,
-    }
+    return CaseListItemOut.model_validate(r, from_attributes=True).model_dump(mode="json")
 
 
 def _iso(v: Any) -> Any:

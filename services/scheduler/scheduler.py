@@ -2,7 +2,7 @@
 
 Each part of a pass commits on its own, so a failure in one (say retention) does not undo the
 alerts another raised. Metrics: alerts raised by type, overdue acknowledgements by priority, rows
-removed by retention by kind and action.
+removed by retention by kind and action (expired login sessions as kind `session`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.scheduler.deadlines import overdue_acks
 from services.scheduler.retention import apply_retention
 from services.scheduler.reviews import reviews_due
+from services.scheduler.sessions import remove_expired_sessions
 from services.scheduler.settings import SchedulerSettings
 from signalhub.domain.vocabulary import PriorityLevel
 from signalhub.metrics import Metrics
@@ -38,6 +39,7 @@ class TickReport:
     ack_overdue: int = 0
     review_due: int = 0
     retention: dict[tuple[str, str], int] = field(default_factory=dict)
+    expired_sessions: int = 0
 
 
 class Scheduler:
@@ -56,7 +58,7 @@ class Scheduler:
         self._clock = clock
 
     def tick(self, now: datetime | None = None) -> TickReport:
-        """One pass at `now` (default: the clock): deadlines, reminders, retention."""
+        """One pass at `now` (default: the clock): deadlines, reminders, retention, expired sessions."""
         now = now or self._clock()
         report = TickReport()
         with self._sessions() as session, session.begin():
@@ -72,11 +74,15 @@ class Scheduler:
                 report.retention = dict(apply_retention(session, now, self._settings))
             for (kind, action), count in report.retention.items():
                 self._metrics.retention_removed.labels(kind=kind, action=action).inc(count)
+        with self._sessions() as session, session.begin():
+            report.expired_sessions = remove_expired_sessions(session, now)
+        self._metrics.retention_removed.labels(kind="session", action="deleted").inc(report.expired_sessions)
         log.info(
-            "Scheduler pass: %d ack_overdue, %d review_due, retention %s",
+            "Scheduler pass: %d ack_overdue, %d review_due, retention %s, %d expired sessions removed",
             report.ack_overdue,
             report.review_due,
             {f"{k}:{a}": n for (k, a), n in report.retention.items()},
+            report.expired_sessions,
         )
         return report
 

@@ -7,15 +7,14 @@ notifier (alerts go to a webhook sink inside the demo), scheduler and the web UI
 subprocesses, then the simulator at a gentle rate, and prints the URLs and logins. Ctrl-C (or
 SIGTERM) stops every process it started and the broker only if it started it. Logs of the children
 are in `<work-dir>/logs/`.
+
+This module runs the demo and stops it; the bring-up steps are in `signalhub.cli.demo_setup`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 import signal
-import subprocess
 import time
 from pathlib import Path
 from types import FrameType
@@ -23,33 +22,13 @@ from types import FrameType
 import typer
 from rich.console import Console
 
-from signalhub import broker, kafka
-from signalhub.cli.demo_support import (
-    AlertSink,
-    Child,
-    Simulation,
-    Supervisor,
-    log_tail,
-    signalhub_command,
-    wait_http_ok,
-)
+from signalhub import broker
+from signalhub.cli.demo_setup import PROCESSES, broker_up, child_env, create_users, prepare, start_processes
+from signalhub.cli.demo_support import AlertSink, Child, Simulation, Supervisor, log_tail
 from signalhub.settings import REPO_ROOT, Settings
-from signalhub.store import migrate
 
 app = typer.Typer(help="Run the whole hub locally with simulated signals (Ctrl-C stops it).")
 console = Console()
-
-USERS = (
-    ("coordinator", "coordinator", None),
-    ("curator", "curator", "50701000001"),  # the municipality most simulated families live in
-    ("operator", "operator", None),
-)
-PROCESSES = (  # name, subcommand, how its metrics port is set: an env name, else `--metrics-port`
-    ("intake", ["intake", "run"], None),
-    ("relay", ["relay", "run"], "SIGNALHUB_RELAY_METRICS_PORT"),
-    ("notifier", ["notifier", "run"], "SIGNALHUB_NOTIFIER_METRICS_PORT"),
-    ("scheduler", ["scheduler", "run"], "SIGNALHUB_SCHEDULER_METRICS_PORT"),
-)
 
 
 @app.callback(invoke_without_command=True)
@@ -69,7 +48,7 @@ def demo(
         return
     signal.signal(signal.SIGTERM, _interrupt)
     settings = Settings()
-    started_broker = _broker_up(settings)
+    started_broker = broker_up(settings)
     sink: AlertSink | None = None
     supervisor: Supervisor | None = None
     ok = False
@@ -77,11 +56,11 @@ def demo(
         sink = AlertSink("127.0.0.1", sink_port)
         sink.start()
         supervisor = Supervisor(
-            work_dir / "logs", _child_env(settings, work_dir, api_port, metrics_port, sink.port)
+            work_dir / "logs", child_env(settings, work_dir, api_port, metrics_port, sink.port)
         )
-        _prepare(settings, supervisor.env)
-        logins = _create_users(supervisor.env)
-        ok = _start_processes(supervisor, api_port, metrics_port)
+        prepare(settings, supervisor.env)
+        logins = create_users(supervisor.env)
+        ok = start_processes(supervisor, api_port, metrics_port)
         if ok:
             simulation = Simulation(supervisor, rate, seed, work_dir / "truth", _simulator_failed)
             simulation.next_round()
@@ -109,87 +88,6 @@ def demo(
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     """SIGTERM ends the demo the way Ctrl-C does."""
     raise KeyboardInterrupt
-
-
-def _broker_up(settings: Settings) -> bool:
-    """Start the local broker unless it runs; True when this demo started it."""
-    console.print("starting Kafka (the first run fetches its jars with Maven) ...")
-    try:
-        result = broker.up(settings.broker)
-    except broker.BrokerError as e:
-        console.print(str(e), style="red", markup=False, highlight=False)
-        raise typer.Exit(1) from e
-    state = "already running" if result.already_running else f"started in {result.seconds:.0f} s"
-    console.print(f"Kafka {state} on {broker.bootstrap_servers(settings.broker)}", markup=False)
-    return not result.already_running
-
-
-def _child_env(
-    settings: Settings, work_dir: Path, api_port: int, metrics_port: int, sink_port: int
-) -> dict[str, str]:
-    work_dir.mkdir(parents=True, exist_ok=True)
-    routing = work_dir / "routing.toml"
-    routing.write_text(
-        'default_channels = ["demo-sink"]\n\n[channels.demo-sink]\ntype = "webhook"\n'
-        f'url = "http://127.0.0.1:{sink_port}/alerts"\n\n[[routes]]\nchannels = ["demo-sink"]\n'
-    )
-    env = dict(os.environ)
-    env |= {
-        "SIGNALHUB_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers(settings.broker),
-        "SIGNALHUB_DB_URL": settings.db.url,
-        "SIGNALHUB_API_HOST": "127.0.0.1",
-        "SIGNALHUB_API_PORT": str(api_port),
-        "SIGNALHUB_NOTIFIER_ROUTING_PATH": str(routing),
-        "SIGNALHUB_NOTIFIER_CASE_URL_BASE": f"http://127.0.0.1:{api_port}/ui/cases",
-        "SIGNALHUB_SCHEDULER_INTERVAL_S": "15",
-    }
-    env |= {port_env: str(metrics_port + i) for i, (_, _, port_env) in enumerate(PROCESSES) if port_env}
-    return env
-
-
-def _prepare(settings: Settings, env: dict[str, str]) -> None:
-    kafka_settings = settings.kafka.model_copy(
-        update={"bootstrap_servers": env["SIGNALHUB_KAFKA_BOOTSTRAP_SERVERS"]}
-    )
-    kafka.wait_for_broker(kafka_settings, 60)
-    created = kafka.create_topics(kafka_settings)
-    console.print(f"topics: {len(created)} created")
-    migrate.upgrade(settings.db.url)
-    console.print("database schema up to date", highlight=False)
-
-
-def _create_users(env: dict[str, str]) -> list[tuple[str, str]]:
-    """coordinator, curator and operator, each with a new password (an existing user is reset)."""
-    logins = []
-    for username, role, municipality in USERS:
-        password = secrets.token_urlsafe(9)
-        args = ["users", "add", "--username", username, "--role", role, "--password", password]
-        args += ["--municipality", municipality] if municipality else []
-        done = subprocess.run(
-            [*signalhub_command(), *args], env=env, capture_output=True, text=True, check=False
-        )
-        if done.returncode != 0:
-            console.print(f"could not create user {username}: `signalhub users add` failed", style="red")
-            console.print(done.stderr[-2000:] or done.stdout[-2000:], markup=False, highlight=False)
-            continue
-        logins.append((username, password))
-    return logins
-
-
-def _start_processes(supervisor: Supervisor, api_port: int, metrics_port: int) -> bool:
-    """Start the hub's processes; True once each answers its health check."""
-    checks = []
-    for i, (name, command, port_env) in enumerate(PROCESSES):
-        args = command if port_env else [*command, "--metrics-port", str(metrics_port + i)]
-        checks.append((supervisor.start(name, args), f"http://127.0.0.1:{metrics_port + i}/readyz"))
-    checks.append((supervisor.start("api", ["api", "serve"]), f"http://127.0.0.1:{api_port}/healthz"))
-    for child, url in checks:
-        if not wait_http_ok(url, 90, alive=child):
-            console.print(f"{child.name} did not become ready ({url}); last lines of {child.log_path}:")
-            console.print(log_tail(child.log_path), markup=False, highlight=False)
-            return False
-        console.print(f"{child.name} ready", highlight=False)
-    return True
 
 
 def _banner(api_port: int, metrics_port: int, logins: list[tuple[str, str]], work_dir: Path) -> None:

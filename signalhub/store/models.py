@@ -4,7 +4,7 @@ from signalhub.store.base import Base
 from signalhub.store.cases import Case, CaseCounter, CaseEvent, Conference, PlanItem
 from signalhub.store.messaging import Delivery, OutboxMessage
 from signalhub.store.registry import Family, InboxEntry, Person, PersonKey, Signal, SignalPerson
-from signalhub.store.workplace import AuditEntry, User
+from signalhub.store.workplace import AuditEntry, LoginFailure, User, UserSession
 
 __all__ = [
     "AuditEntry",
@@ -16,6 +16,7 @@ __all__ = [
     "Delivery",
     "Family",
     "InboxEntry",
+    "LoginFailure",
     "OutboxMessage",
     "Person",
     "PersonKey",
@@ -23,4 +24,5 @@ __all__ = [
     "Signal",
     "SignalPerson",
     "User",
+    "UserSession",
 ]

@@ -1,4 +1,5 @@
-"""Possible matches, the audit log, statistics, the pipeline and dead letters in the JSON API."""
+"""Possible matches, users' sessions, the audit log, statistics, the pipeline and dead letters in
+the JSON API."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
 from services.api.access import Role, case_scope, require_role
-from services.api.actions import matches
+from services.api.actions import accounts, matches
 from services.api.actions.common import Ctx
 from services.api.deps import ApiUser, DbSession, Svc
 from services.api.queries import audit, case_detail, stats
 from services.api.queries.deadletters import BrokerUnavailableError
 from signalhub.store.cases import Case
 
-router = APIRouter(prefix="/api/v1", tags=["review", "audit", "statistics", "operations"])
+router = APIRouter(prefix="/api/v1", tags=["review", "accounts", "audit", "statistics", "operations"])
 
 
 @router.get("/matches")
@@ -49,6 +50,14 @@ def split(link_id: str, svc: Svc, session: DbSession, user: ApiUser) -> dict[str
     person = matches.split_match(Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic), link_id)
     session.commit()
     return {"link_id": link_id, "review_status": "split", "person_id": person.id}
+
+
+@router.post("/users/{user_id}/sessions/revoke")
+def revoke_sessions(user_id: str, svc: Svc, session: DbSession, user: ApiUser) -> dict[str, str | int]:
+    """Coordinator only: end every session of the user (their tokens are refused from now on)."""
+    count = accounts.revoke_sessions(Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic), user_id)
+    session.commit()
+    return {"user_id": user_id, "revoked": count}
 
 
 @router.get("/audit")

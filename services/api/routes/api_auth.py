@@ -1,11 +1,12 @@
-"""POST /api/v1/auth/login (bearer token), GET /api/v1/me."""
+"""POST /api/v1/auth/login (bearer token), POST /api/v1/auth/logout, GET /api/v1/me."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, Response
 
+from services.api import login as signin
 from services.api.bodies import LoginBody, TokenOut
-from services.api.deps import ApiUser, DbSession, Svc
+from services.api.deps import ApiAuth, ApiUser, DbSession, Svc
 from services.api.login import RateLimitedError, check_login
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -17,17 +18,23 @@ def client_address(request: Request) -> str:
 
 @router.post("/auth/login", response_model=TokenOut)
 def login(body: LoginBody, request: Request, svc: Svc, session: DbSession) -> TokenOut:
-    """A bearer token for the API (valid `SIGNALHUB_API_SESSION_HOURS`). 5 failures per
-    username and address within 5 minutes block further attempts (429) until the window passes."""
+    """A bearer token for the API (valid `SIGNALHUB_API_SESSION_HOURS` or until logout). 5 failures
+    per username and address within 5 minutes, counted across all API processes, block further
+    attempts (429) until the window passes."""
     try:
-        user = check_login(svc, session, body.username, body.password, client_address(request))
+        signed = check_login(svc, session, body.username, body.password, client_address(request))
     except RateLimitedError:
         raise HTTPException(429, "too many failed logins, try later") from None
-    if user is None:
+    if signed is None:
         raise HTTPException(401, "wrong username or password")
-    return TokenOut(
-        token=svc.signer.issue(user.id, svc.clock()), role=user.role, display_name=user.display_name
-    )
+    return TokenOut(token=signed.token, role=signed.user.role, display_name=signed.user.display_name)
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(auth: ApiAuth, svc: Svc, session: DbSession) -> Response:
+    """End this token's session: the token is refused (401) from now on."""
+    signin.logout(svc, session, auth)
+    return Response(status_code=204)
 
 
 @router.get("/me")

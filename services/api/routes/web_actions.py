@@ -1,4 +1,4 @@
-"""Form posts of the web UI: login, and every case action (CSRF-checked by `deps.web_form`).
+"""Form posts of the web UI: login, logout, and every case action (CSRF-checked by `deps.web_form`).
 
 After an action the browser is redirected back (303) with a short message code; failures come
 back as an error code, never as case data in the URL.
@@ -14,10 +14,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 
+from services.api import login as signin
 from services.api.access import ForbiddenError, NotFoundError
 from services.api.actions import case_flow, matches, merge
 from services.api.actions.common import Ctx, InvalidInputError
-from services.api.deps import SESSION_COOKIE, DbSession, Form, Svc, WebAuth
+from services.api.deps import SESSION_COOKIE, DbSession, Form, Svc, WebAuth, authenticate
 from services.api.labels import LOCAL_TZ
 from services.api.login import RateLimitedError, check_login
 from services.api.routes.api_auth import client_address
@@ -32,21 +33,32 @@ async def login(request: Request, svc: Svc, session: DbSession) -> Response:
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     try:
-        user = check_login(svc, session, username, password, client_address(request))
+        signed = check_login(svc, session, username, password, client_address(request))
     except RateLimitedError:
         return render(request, "login.html", None, status_code=429, login_error="rate")
-    if user is None:
+    if signed is None:
         return render(request, "login.html", None, status_code=401, login_error="wrong")
     response = RedirectResponse("/ui/", status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        svc.signer.issue(user.id, svc.clock()),
+        signed.token,
         max_age=int(svc.api.session_hours * 3600),
         httponly=True,
         samesite="lax",
         secure=svc.api.https,
         path="/",
     )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, svc: Svc, session: DbSession) -> Response:
+    """End the cookie's session (a copy of the cookie is refused from now on) and drop the cookie."""
+    auth = authenticate(request, svc, session)
+    if auth is not None and auth.via_cookie:
+        signin.logout(svc, session, auth)
+    response = RedirectResponse("/ui/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from services.api.access import ForbiddenError, Role, case_scope, require_read, require_role
 from services.api.actions.case_flow import PLAN_STATUSES
-from services.api.deps import SESSION_COOKIE, DbSession, Services, Svc, WebAuth, services
+from services.api.deps import DbSession, Services, Svc, WebAuth, services
 from services.api.queries import audit, case_detail, stats
 from services.api.queries.cases import CaseFilters, curators, list_cases, municipalities
 from services.api.queries.deadletters import BrokerUnavailableError
@@ -155,10 +155,3 @@ def _letters(svc: Services) -> tuple[list[Any], bool]:
         return svc.dead_letters(), False
     except BrokerUnavailableError:
         return [], True
-
-
-@router.post("/logout")
-def logout(request: Request) -> Response:
-    response = RedirectResponse("/ui/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response

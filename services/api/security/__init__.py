@@ -1,1 +1,1 @@
-"""Passwords, signed session tokens, CSRF tokens and the login rate limiter."""
+"""Passwords, signed session tokens and their session rows, CSRF tokens and the login rate limiter."""

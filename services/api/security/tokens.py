@@ -1,8 +1,9 @@
 """Signed, expiring session tokens (cookie and bearer alike) and per-session CSRF tokens.
 
-A token is `<user_id>.<session_id>.<expires epoch s>.<HMAC-SHA256>` in URL-safe base64; the
-server keeps no session table, so a token is valid until it expires or its user is deactivated.
-The CSRF token of a session is an HMAC of its session id under a separate derived key, so a form
+A token is `<user_id>.<session_id>.<expires epoch s>.<HMAC-SHA256>` in URL-safe base64. The
+signature only proves the server issued it: a token is in force while its session row exists (see
+`security.sessions`: logout and revocation delete the row), it has not expired and its user is
+active. The CSRF token of a session is an HMAC of its session id under a separate derived key, so a form
 token can be checked without storing anything and is useless for another session.
 """
 
@@ -13,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,10 @@ class Claims:
     user_id: str
     session_id: str
     expires: int
+
+    @property
+    def expires_at(self) -> datetime:
+        return datetime.fromtimestamp(self.expires, UTC)
 
 
 def _b64(data: bytes) -> str:
@@ -42,10 +47,11 @@ class TokenSigner:
         self._csrf_key = hmac.new(root, b"signalhub-csrf", hashlib.sha256).digest()
         self._lifetime = lifetime
 
-    def issue(self, user_id: str, now: datetime) -> str:
-        expires = int((now + self._lifetime).timestamp())
-        body = f"{user_id}.{secrets.token_urlsafe(16)}.{expires}"
-        return f"{_b64(body.encode())}.{self._sign(body)}"
+    def issue(self, user_id: str, now: datetime) -> tuple[str, Claims]:
+        """A new token for a new session id, with its claims (for the session row)."""
+        claims = Claims(user_id, secrets.token_urlsafe(16), int((now + self._lifetime).timestamp()))
+        body = f"{claims.user_id}.{claims.session_id}.{claims.expires}"
+        return f"{_b64(body.encode())}.{self._sign(body)}", claims
 
     def verify(self, token: str, now: datetime) -> Claims | None:
         """The token's claims, or None if it is malformed, forged or expired."""

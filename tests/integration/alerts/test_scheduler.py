@@ -1,4 +1,5 @@
-"""The scheduler on both databases with an injected clock: deadlines, reminders, retention."""
+"""The scheduler on both databases with an injected clock: deadlines, reminders, retention, expired
+login sessions."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from signalhub.store.base import make_engine, make_sessionmaker
 from signalhub.store.cases import Case, Conference, PlanItem
 from signalhub.store.messaging import OutboxMessage
 from signalhub.store.registry import Family, Person, PersonKey, Signal, SignalPerson
+from signalhub.store.workplace import User, UserSession
 
 TOPIC = "alerts.children-in-family"
 OPENED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -283,4 +285,27 @@ def test_retention_can_delete_instead(alerts_db_url: str) -> None:
         assert session.get(Person, ids["person"]) is None
         assert session.get(Signal, ids["loose"]) is None
         assert session.scalar(select(func.count()).select_from(Signal)) == 1
+    engine.dispose()
+
+
+def test_sessions_expired_over_a_day_ago_are_removed_even_without_retention(alerts_db_url: str) -> None:
+    engine = make_engine(alerts_db_url)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session, session.begin():
+        user = User(username="cur", password_hash="x", role="curator", display_name="Т.", created_at=OPENED)
+        session.add(user)
+        session.flush()
+        for name, expired_for in (("old", timedelta(days=1, seconds=1)), ("recent", timedelta(hours=23))):
+            expires = OPENED - expired_for
+            session.add(UserSession(id=name, user_id=user.id, created_at=expires, expires_at=expires))
+        session.add(
+            UserSession(id="live", user_id=user.id, created_at=OPENED, expires_at=OPENED + timedelta(hours=8))
+        )
+    metrics = Metrics()
+    s = Scheduler(sessions, SchedulerSettings(retention_enabled=False), TOPIC, metrics)
+    assert s.tick(OPENED).expired_sessions == 1
+    assert s.tick(OPENED).expired_sessions == 0
+    with sessions() as session:
+        assert set(session.scalars(select(UserSession.id))) == {"recent", "live"}
+    assert metrics.retention_removed.labels(kind="session", action="deleted")._value.get() == 1
     engine.dispose()

@@ -1,11 +1,14 @@
-"""Pure security pieces of the workplace: signed tokens, CSRF tokens, the login limiter, passwords."""
+"""Pure security pieces of the workplace: signed tokens, CSRF tokens, stored session ids, the login
+limiter's keys, passwords. What needs the database is in tests/integration/api/test_sessions.py."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 from services.api.security.passwords import hash_password, verify_password
 from services.api.security.ratelimit import LoginLimiter
+from services.api.security.sessions import session_key
 from services.api.security.tokens import TokenSigner
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -13,10 +16,12 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 def test_token_round_trip_expiry_and_forgery() -> None:
     signer = TokenSigner("secret", timedelta(hours=8))
-    token = signer.issue("user-1", NOW)
+    token, issued = signer.issue("user-1", NOW)
     claims = signer.verify(token, NOW + timedelta(hours=7))
     assert claims is not None
+    assert claims == issued
     assert claims.user_id == "user-1"
+    assert claims.expires_at == NOW + timedelta(hours=8)
     assert signer.verify(token, NOW + timedelta(hours=8, seconds=1)) is None
     assert TokenSigner("other", timedelta(hours=8)).verify(token, NOW) is None
     body, sig = token.split(".")
@@ -25,33 +30,39 @@ def test_token_round_trip_expiry_and_forgery() -> None:
     assert signer.verify("", NOW) is None
 
 
+def test_every_token_is_a_new_session() -> None:
+    signer = TokenSigner("secret", timedelta(hours=8))
+    (first, a), (second, b) = signer.issue("u", NOW), signer.issue("u", NOW)
+    assert first != second
+    assert a.session_id != b.session_id
+    assert len(a.session_id) >= 20  # 16 random bytes
+
+
 def test_csrf_token_is_bound_to_the_session() -> None:
     signer = TokenSigner("secret", timedelta(hours=8))
-    a = signer.verify(signer.issue("u", NOW), NOW)
-    b = signer.verify(signer.issue("u", NOW), NOW)
-    assert a is not None
-    assert b is not None
+    _, a = signer.issue("u", NOW)
+    _, b = signer.issue("u", NOW)
     assert signer.csrf_valid(a.session_id, signer.csrf_token(a.session_id))
     assert not signer.csrf_valid(a.session_id, signer.csrf_token(b.session_id))
     assert not signer.csrf_valid(a.session_id, None)
 
 
-def test_limiter_blocks_after_five_failures_until_the_window_passes() -> None:
-    t = [0.0]
-    limiter = LoginLimiter(5, 300.0, clock=lambda: t[0])
-    key = limiter.key("Coord", "10.0.0.1")
-    assert key == limiter.key("coord", "10.0.0.1")
+def test_a_stored_session_id_is_a_digest_of_the_tokens() -> None:
+    _, claims = TokenSigner("secret", timedelta(hours=8)).issue("u", NOW)
+    stored = session_key(claims.session_id)
+    assert stored == hashlib.sha256(claims.session_id.encode()).hexdigest()
+    assert claims.session_id not in stored
+    assert session_key(claims.session_id + "x") != stored
+
+
+def test_limiter_keys_are_digests_of_username_and_address() -> None:
+    key = LoginLimiter.key("Coord", "10.0.0.1")
+    assert key == LoginLimiter.key("coord", "10.0.0.1")
+    assert key != LoginLimiter.key("coord", "10.0.0.2")
+    assert key != LoginLimiter.key("coord2", "10.0.0.1")
+    assert len(key) == 64
     assert "coord" not in key
-    for _ in range(5):
-        assert not limiter.blocked(key)
-        limiter.failed(key)
-    assert limiter.blocked(key)
-    assert not limiter.blocked(limiter.key("coord", "10.0.0.2"))
-    t[0] = 301.0
-    assert not limiter.blocked(key)
-    limiter.failed(key)
-    limiter.succeeded(key)
-    assert not limiter.blocked(key)
+    assert "10.0.0.1" not in key
 
 
 def test_passwords_are_argon2_and_unknown_users_fail() -> None:

@@ -1,0 +1,42 @@
+"""The bulk insert that ignores conflicts (intake's outbox): rows land in the order given, a
+message id already stored or repeated within the rows is written once, on both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, select
+
+from signalhub.store import migrate
+from signalhub.store.base import make_engine
+from signalhub.store.bulk import insert_ignore
+from signalhub.store.messaging import OutboxMessage
+
+OUTBOX = cast(Table, OutboxMessage.__table__)
+
+
+def _row(message_id: str, n: int) -> dict[str, Any]:
+    return {"message_id": message_id, "contract": "SignalReceipt", "topic": "receipts.police", "key": "k",
+            "ce_type": "signalhub.receipt.rejected", "payload": {"n": n, "text": "ё\ttab\nline"},
+            "created_at": datetime(2026, 11, 23, 12, 0, tzinfo=UTC), "published_at": None}  # fmt: skip
+
+
+def test_insert_ignore_keeps_order_and_writes_each_message_once(db_url: str) -> None:
+    migrate.upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            insert_ignore(conn, OUTBOX, [_row("b", 1), _row("a", 2)], ["message_id"])
+        with engine.begin() as conn:  # a redelivered batch: "a" again, "c" new, "c" twice
+            insert_ignore(
+                conn, OUTBOX, [_row("c", 3), _row("a", 4), _row("c", 5), _row("d", 6)], ["message_id"]
+            )
+        with engine.begin() as conn:  # the staging rows of the last batch are gone at commit
+            insert_ignore(conn, OUTBOX, [_row("e", 7)], ["message_id"])
+        with engine.connect() as conn:
+            rows = conn.execute(select(OUTBOX.c.message_id, OUTBOX.c.payload).order_by(OUTBOX.c.id)).all()
+    finally:
+        engine.dispose()
+    assert [(m, p["n"]) for m, p in rows] == [("b", 1), ("a", 2), ("c", 3), ("d", 6), ("e", 7)]
+    assert rows[0][1]["text"] == "ё\ttab\nline"
