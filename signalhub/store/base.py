@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,19 +43,8 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
 
 
-_random_hex: list[str] = []  # 32 hex digits each, drawn 512 at a time
-os.register_at_fork(after_in_child=_random_hex.clear)  # a forked child must not repeat its parent's
-
-
 def new_id() -> str:
-    """A random UUID (version 4) as text. Its random bits come from one `os.urandom` call per 512
-    ids: intake makes thousands per batch, and each call releases the GIL to the Kafka client's
-    threads, so one call per id cost more than the rest of id making."""
-    if not _random_hex:
-        raw = os.urandom(16 * 512).hex()
-        _random_hex.extend(raw[i : i + 32] for i in range(0, len(raw), 32))
-    h = _random_hex.pop()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+    return str(uuid.uuid4())
 
 
 ID = String(36)

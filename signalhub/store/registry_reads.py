@@ -39,11 +39,11 @@ def persons_by_keys(
     for part in chunks(sorted(keys), chunk_size(conn, keys)):
         for key, person_id in _key_rows(conn, part, max_block, exempt):
             index.setdefault(key, []).append(person_id)
+    for key in [k for k, ids in index.items() if len(ids) > max_block and not k.startswith(tuple(exempt))]:
+        del index[key]  # before reading persons: one reached only through it is never a candidate
     ids = {person_id for found in index.values() for person_id in found}
     for part in chunks(sorted(ids), chunk_size(conn, ids)):
         people.update((p.id, p) for p in _persons_by_id(conn, part))
-    for key in [k for k, ids in index.items() if len(ids) > max_block and not k.startswith(tuple(exempt))]:
-        del index[key]
     return index, people
 
 
