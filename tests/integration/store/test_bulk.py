@@ -32,7 +32,7 @@ def test_insert_ignore_keeps_order_and_writes_each_message_once(db_url: str) -> 
             insert_ignore(
                 conn, OUTBOX, [_row("c", 3), _row("a", 4), _row("c", 5), _row("d", 6)], ["message_id"]
             )
-        with engine.begin() as conn:  # the staging rows of the last batch are gone at commit
+        with engine.begin() as conn:  # a later batch
             insert_ignore(conn, OUTBOX, [_row("e", 7)], ["message_id"])
         with engine.connect() as conn:
             rows = conn.execute(select(OUTBOX.c.message_id, OUTBOX.c.payload).order_by(OUTBOX.c.id)).all()
