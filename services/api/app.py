@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import IntegrityError
 
 from services.api.access import ForbiddenError, NotFoundError
-from services.api.actions.common import InvalidInputError
+from services.api.actions.common import ConflictError, InvalidInputError
 from services.api.config import ApiSettings
 from services.api.deps import LoginRequiredError, Services
 from services.api.labels import jinja_globals
@@ -52,6 +52,7 @@ def _handlers(app: FastAPI) -> None:
     app.add_exception_handler(ForbiddenError, status(403, "forbidden for your role"))
     app.add_exception_handler(TransitionError, lambda r, e: status(409, str(e))(r, e))
     app.add_exception_handler(InvalidInputError, lambda r, e: status(422, str(e))(r, e))
+    app.add_exception_handler(ConflictError, lambda r, e: status(409, str(e))(r, e))
     app.add_exception_handler(IntegrityError, status(409, "conflicts with another record"))
 
     def to_login(request: Request, exc: Exception) -> Response:

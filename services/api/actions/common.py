@@ -19,6 +19,10 @@ class InvalidInputError(ValueError):
     """A request the action cannot carry out as given; the message is fixed text, no case data."""
 
 
+class ConflictError(ValueError):
+    """A request the current state forbids (answered 409); the message is fixed text, no names."""
+
+
 @dataclass(frozen=True)
 class Ctx:
     """One action's context: the caller's transaction, who acts, when, where alerts go."""

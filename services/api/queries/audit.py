@@ -1,6 +1,8 @@
 """The append-only audit log: who read or did what, when. Rows are only ever inserted.
 
 `detail` holds codes and ids (action kind, fields changed), never names or free text from a case.
+Entries without a signed-in user are failed logins and changes made with `signalhub users`
+(`detail["via"] == "cli"`); the page and the CSV show the latter as "system/CLI".
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ def record(
     )
 
 
+SYSTEM_CLI = "system/CLI"
+
+
 @dataclass(frozen=True)
 class AuditRow:
     id: int
@@ -45,6 +50,22 @@ class AuditRow:
     action: str
     case_id: str | None
     detail: dict[str, Any]
+
+    @property
+    def actor(self) -> str:
+        """Who acted, for display: the username, "system/CLI", or "" (a failed login: nobody)."""
+        if self.username:
+            return self.username
+        return SYSTEM_CLI if self.detail.get("via") == "cli" else ""
+
+    @property
+    def detail_items(self) -> list[tuple[str, str]]:
+        """The detail as sorted (key, text) pairs; a list value is joined with commas."""
+        return [(k, _text(v)) for k, v in sorted(self.detail.items())]
+
+
+def _text(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def entries(
@@ -63,13 +84,12 @@ def entries(
 
 
 def to_csv(rows: list[AuditRow]) -> Iterator[str]:
-    """CSV lines (header first): id, at (ISO 8601 UTC), username, role, action, case_id, detail."""
+    """CSV lines (header first): id, at (ISO 8601 UTC), username (`AuditRow.actor`), role, action,
+    case_id, detail."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["id", "at", "username", "role", "action", "case_id", "detail"])
     for r in rows:
-        detail = ";".join(f"{k}={v}" for k, v in sorted(r.detail.items()))
-        writer.writerow(
-            [r.id, r.at.isoformat(), r.username or "", r.role or "", r.action, r.case_id or "", detail]
-        )
+        detail = ";".join(f"{k}={v}" for k, v in r.detail_items)
+        writer.writerow([r.id, r.at.isoformat(), r.actor, r.role or "", r.action, r.case_id or "", detail])
     yield buf.getvalue()

@@ -1,4 +1,4 @@
-"""Possible matches, users' sessions, the audit log, statistics, the pipeline and dead letters in
+"""Possible matches, users and their sessions, the audit log, statistics, the pipeline and dead letters in
 the JSON API."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from services.api.access import Role, case_scope, require_role
 from services.api.actions import accounts, matches
 from services.api.actions.common import Ctx
 from services.api.deps import ApiUser, DbSession, Svc
-from services.api.queries import audit, case_detail, stats
+from services.api.queries import audit, case_detail, stats, users
 from services.api.queries.deadletters import BrokerUnavailableError
 from signalhub.store.cases import Case
 
@@ -58,6 +58,33 @@ def revoke_sessions(user_id: str, svc: Svc, session: DbSession, user: ApiUser) -
     count = accounts.revoke_sessions(Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic), user_id)
     session.commit()
     return {"user_id": user_id, "revoked": count}
+
+
+@router.get("/users")
+def list_users(session: DbSession, user: ApiUser) -> list[dict[str, str | bool | None]]:
+    """Coordinator only: every account (id, username, role, municipality, agency, active), by
+    username; never a password hash."""
+    require_role(user, Role.COORDINATOR)
+    return [row.as_json() for row in users.accounts(session)]
+
+
+@router.post("/users/{user_id}/deactivate")
+def deactivate(user_id: str, svc: Svc, session: DbSession, user: ApiUser) -> dict[str, str | bool]:
+    """Coordinator only: the user can no longer log in and every session of theirs ends (audited).
+    Not one's own account (409)."""
+    ctx = Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic)
+    changed = accounts.set_active(ctx, user_id, False)
+    session.commit()
+    return {"user_id": user_id, "active": False, "changed": changed}
+
+
+@router.post("/users/{user_id}/activate")
+def activate(user_id: str, svc: Svc, session: DbSession, user: ApiUser) -> dict[str, str | bool]:
+    """Coordinator only: a deactivated user may log in again (audited); old sessions stay ended."""
+    ctx = Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic)
+    changed = accounts.set_active(ctx, user_id, True)
+    session.commit()
+    return {"user_id": user_id, "active": True, "changed": changed}
 
 
 @router.get("/audit")

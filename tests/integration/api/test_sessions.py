@@ -1,59 +1,22 @@
 """Server-side sessions and the shared login rate limit, through the API, on SQLite and PostgreSQL.
 
 Each `make()` builds its own app (own engine and pool), like one API process; all of them share
-the test's database and its clock.
+the test's database and its clock (fixtures in conftest.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from services.api.deps import SESSION_COOKIE
 from signalhub.cli import app as cli
-from signalhub.store import migrate
 from signalhub.store.workplace import AuditEntry, LoginFailure, User, UserSession
-from tests.fixtures.api import MUNI_A, PASSWORD, Seed, bearer, client_factory
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime.now(UTC).replace(microsecond=0))
-
-
-@pytest.fixture
-def db_seed(db_url: str) -> Iterator[Seed]:
-    """Like `seed`, on SQLite or PostgreSQL (`seed` is PostgreSQL only)."""
-    migrate.upgrade(db_url)
-    s = Seed(db_url)
-    yield s
-    s.engine.dispose()
-
-
-@pytest.fixture
-def make(db_seed: Seed, clock: Clock) -> Iterator[Callable[..., TestClient]]:
-    factory, clients = client_factory(db_seed.url, [], clock)
-    yield factory
-    for c in clients:
-        c.__exit__(None, None, None)
+from tests.fixtures.api import MUNI_A, PASSWORD, Clock, Seed, bearer
 
 
 def _login(client: TestClient, username: str, password: str = PASSWORD) -> int:
