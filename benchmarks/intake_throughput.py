@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import logging
+import os
 import random
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ import time
 import uuid
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, cast
 
 import psycopg
@@ -92,6 +94,37 @@ def signal(rng: random.Random, members: list[dict[str, Any]]) -> dict[str, Any]:
         "children": [m for m in members if m["role"] == "child"], "adults": [m for m in members if m["role"] != "child"],
         "address": None, "description": None, "reporter": None, "legal_basis": None,
     }  # fmt: skip
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of live processes (their exited children are not counted)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = _stat(pid)
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int | str) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (state, ppid, ...)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def server_pids(conn: Any) -> list[int]:
+    """The PostgreSQL postmaster and its children (backends, writers, autovacuum)."""
+    backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    postmaster = int(_stat(backend)[1])
+    children = []
+    for d in os.listdir("/proc"):
+        try:
+            if d.isdigit() and int(_stat(d)[1]) == postmaster:
+                children.append(int(d))
+        except FileNotFoundError:
+            continue
+    return [postmaster, *children]
 
 
 def drop_database(admin: str, name: str) -> None:
@@ -184,9 +217,22 @@ def main() -> None:
         )
         stop = threading.Event()
         tune_gc()  # as the intake process does
-        t = time.monotonic()
+        with engine.connect() as conn:
+            pg_pids = server_pids(conn)
+        kafka_pid = int(broker.data_file(bsettings.data_dir, "pid").read_text())
+        pg_cpu, kafka_cpu = cpu_seconds(pg_pids), cpu_seconds([kafka_pid])
+        intake_cpu: list[float] = []
         profiler = cProfile.Profile() if args.profile else None
-        run = (lambda stop: profiler.runcall(loop.run, stop)) if profiler else loop.run
+
+        def run(stop: threading.Event) -> None:
+            start = time.thread_time()
+            if profiler:
+                profiler.runcall(loop.run, stop)
+            else:
+                loop.run(stop)
+            intake_cpu.append(time.thread_time() - start)
+
+        t = time.monotonic()
         runner = threading.Thread(target=run, args=(stop,))
         runner.start()
         while True:
@@ -196,6 +242,7 @@ def main() -> None:
                 break
             time.sleep(0.05)
         intake_s = time.monotonic() - t
+        pg_cpu, kafka_cpu = cpu_seconds(pg_pids) - pg_cpu, cpu_seconds([kafka_pid]) - kafka_cpu
         stop.set()
         runner.join()
         if profiler:
@@ -211,6 +258,10 @@ def main() -> None:
         print(f"raw kafka-python consume: {n / raw_s:,.0f} msg/s ({raw_s:.2f} s)")
         print(
             f"intake end to end:        {n / intake_s:,.0f} signals/s ({intake_s:.2f} s, includes group join)"
+        )
+        print(
+            f"CPU per signal: intake thread {intake_cpu[0] / n * 1000:.3f} ms, "
+            f"PostgreSQL {pg_cpu / n * 1000:.3f} ms, Kafka broker {kafka_cpu / n * 1000:.3f} ms"
         )
     finally:
         broker.down(bsettings)

@@ -13,7 +13,7 @@ from psycopg.types.json import Json
 from sqlalchemy import JSON, Connection, Table, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from signalhub.store.base import UtcDateTime
+from signalhub.store.base import UtcDateTime, json_bytes
 
 __all__ = ["bulk_update", "insert_ignore", "insert_rows"]
 
@@ -55,7 +55,7 @@ def _copy(conn: Connection, table: Table, names: list[str], rows: list[dict[str,
 def _copy_converter(kind: Any) -> Any:
     if isinstance(kind, JSON):
         none_as_null = kind.none_as_null
-        return lambda v: None if v is None and none_as_null else Json(v)
+        return lambda v: None if v is None and none_as_null else Json(v, json_bytes)
     if isinstance(kind, UtcDateTime):
         return lambda v: kind.process_bind_param(v, None)  # type: ignore[arg-type]
     return None

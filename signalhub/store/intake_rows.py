@@ -38,7 +38,7 @@ class PersonRow:
     snils: str | None
     birth_cert: str | None
     address: str | None
-    created_at: datetime
+    created_at: datetime | None = None  # set on new persons; stored ones are read without it
     new: bool = False
     dirty: bool = False
 

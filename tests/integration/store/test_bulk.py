@@ -10,7 +10,7 @@ from sqlalchemy import Table, select
 
 from signalhub.store import migrate
 from signalhub.store.base import make_engine
-from signalhub.store.bulk import insert_ignore
+from signalhub.store.bulk import insert_ignore, insert_rows
 from signalhub.store.messaging import OutboxMessage
 
 OUTBOX = cast(Table, OutboxMessage.__table__)
@@ -40,3 +40,19 @@ def test_insert_ignore_keeps_order_and_writes_each_message_once(db_url: str) -> 
         engine.dispose()
     assert [(m, p["n"]) for m, p in rows] == [("b", 1), ("a", 2), ("c", 3), ("d", 6), ("e", 7)]
     assert rows[0][1]["text"] == "ё\ttab\nline"
+
+
+def test_copy_writes_json_values_that_read_back_equal(db_url: str) -> None:
+    """`insert_rows` (COPY on PostgreSQL) with the hub's JSON encoder: Cyrillic, tabs and newlines,
+    nesting, null, and a non-string key (written as a string, as `json.dumps` does)."""
+    migrate.upgrade(db_url)
+    engine = make_engine(db_url)
+    payloads = [{"n": 1, "text": "ё\ttab\nline\\", "nested": [{"a": None}, 1.5, True]}, {"n": 2, 7: "seven"}]
+    try:
+        with engine.begin() as conn:
+            insert_rows(conn, OUTBOX, [_row(f"m{i}", 0) | {"payload": p} for i, p in enumerate(payloads)])
+        with engine.connect() as conn:
+            stored = conn.execute(select(OUTBOX.c.payload).order_by(OUTBOX.c.id)).scalars().all()
+    finally:
+        engine.dispose()
+    assert stored == [payloads[0], {"n": 2, "7": "seven"}]
