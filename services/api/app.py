@@ -22,7 +22,7 @@ from services.api.config import ApiSettings
 from services.api.deps import LoginRequiredError, Services
 from services.api.labels import jinja_globals
 from services.api.queries.deadletters import reader
-from services.api.routes import api_admin, api_auth, api_cases, ops, web_actions, web_pages
+from services.api.routes import api_admin, api_auth, api_cases, ops, web_actions, web_pages, web_users
 from services.api.routes.ops import GaugeRefresher
 from services.api.security.ratelimit import LoginLimiter
 from services.api.security.tokens import TokenSigner
@@ -94,7 +94,7 @@ def create_app(
     )
     app.state.services = svc
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (ops, api_auth, api_cases, api_admin, web_pages, web_actions):
+    for module in (ops, api_auth, api_cases, api_admin, web_pages, web_actions, web_users):
         app.include_router(module.router)
     _handlers(app)
 

@@ -2,8 +2,8 @@
 produced by the real pipeline: simulator signals -> real broker -> intake -> PostgreSQL.
 
 Logs in, opens the queue, acknowledges a case, assigns a curator, schedules a conference, closes
-the case with an outcome, and visits the match review, dashboard and operator pages. Screenshots
-go to test-artifacts/browser/.
+the case with an outcome, and visits the match review, dashboard, audit, operator and users pages.
+Screenshots go to test-artifacts/browser/.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
         page.screenshot(path=str(SHOTS / "05-case-closed.png"), full_page=True)
 
         for path, name in (("/ui/matches", "06-matches"), ("/ui/dashboard", "07-dashboard"),
-                           ("/ui/audit", "08-audit"), ("/ui/ops", "09-ops")):  # fmt: skip
+                           ("/ui/audit", "08-audit"), ("/ui/ops", "09-ops"), ("/ui/users", "10-users")):  # fmt: skip
             page.goto(server + path)
             if name == "07-dashboard":
                 page.wait_for_function("Chart.instances && Object.keys(Chart.instances).length === 5")
