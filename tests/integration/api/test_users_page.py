@@ -165,6 +165,7 @@ def test_a_post_without_the_csrf_token_is_refused(make: Make, db_seed: Seed) -> 
     assert _audit(db_seed) == []
     r = web.post("/ui/users/no-such-user/deactivate", data={"csrf_token": token}, follow_redirects=False)
     assert r.status_code == 404
+    assert "Такой записи нет" in r.text  # the shared not-found page speaks of any record, not of cases
 
 
 def test_deactivating_oneself_shows_a_message_and_changes_nothing(make: Make, db_seed: Seed) -> None:
