@@ -26,6 +26,7 @@ from typing import Any
 
 import psycopg
 from population import family  # benchmarks/population.py
+from proc_cpu import cpu_by_role  # benchmarks/proc_cpu.py
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -115,24 +116,8 @@ def fresh_database() -> str:
 
 def cpu_seconds(procs: list[subprocess.Popen[bytes]]) -> dict[str, float]:
     """CPU time (user + system) so far of the hub's processes, PostgreSQL, Kafka and this one."""
-    tick, names = os.sysconf("SC_CLK_TCK"), {p.pid: " ".join(map(str, p.args[1:3])) for p in procs}  # type: ignore[index]
-    used: dict[str, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
-        except OSError:
-            continue
-        pid, fields = int(entry.name), stat.rsplit(")", 1)[1].split()
-        name = names.get(pid) or (
-            "postgres" if "postgres" in command else "kafka" if command.endswith("java") else
-            "benchmark (sender, receiver)" if pid == os.getpid() else ""
-        )  # fmt: skip
-        if name:
-            used[name] = used.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
-    return used
+    names = {p.pid: " ".join(map(str, p.args[1:3])) for p in procs}  # type: ignore[index]
+    return cpu_by_role(names, me="benchmark (sender, receiver)")
 
 
 def percentile(values: list[float], q: float) -> float:

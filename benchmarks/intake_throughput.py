@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import logging
-import os
 import random
 import shutil
 import subprocess
@@ -22,11 +21,11 @@ import time
 import uuid
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, cast
 
 import psycopg
 from population import family  # benchmarks/population.py
+from proc_cpu import cpu_by_role  # benchmarks/proc_cpu.py
 from sqlalchemy import Table, insert, text
 from sqlalchemy.engine import make_url
 
@@ -94,37 +93,6 @@ def signal(rng: random.Random, members: list[dict[str, Any]]) -> dict[str, Any]:
         "children": [m for m in members if m["role"] == "child"], "adults": [m for m in members if m["role"] != "child"],
         "address": None, "description": None, "reporter": None, "legal_basis": None,
     }  # fmt: skip
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds of live processes (their exited children are not counted)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = _stat(pid)
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _stat(pid: int | str) -> list[str]:
-    """The fields of /proc/<pid>/stat after the command name (state, ppid, ...)."""
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-
-
-def server_pids(conn: Any) -> list[int]:
-    """The PostgreSQL postmaster and its children (backends, writers, autovacuum)."""
-    backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
-    postmaster = int(_stat(backend)[1])
-    children = []
-    for d in os.listdir("/proc"):
-        try:
-            if d.isdigit() and int(_stat(d)[1]) == postmaster:
-                children.append(int(d))
-        except FileNotFoundError:
-            continue
-    return [postmaster, *children]
 
 
 def drop_database(admin: str, name: str) -> None:
@@ -217,10 +185,7 @@ def main() -> None:
         )
         stop = threading.Event()
         tune_gc()  # as the intake process does
-        with engine.connect() as conn:
-            pg_pids = server_pids(conn)
-        kafka_pid = int(broker.data_file(bsettings.data_dir, "pid").read_text())
-        pg_cpu, kafka_cpu = cpu_seconds(pg_pids), cpu_seconds([kafka_pid])
+        cpu_before = cpu_by_role()
         intake_cpu: list[float] = []
         profiler = cProfile.Profile() if args.profile else None
 
@@ -242,7 +207,8 @@ def main() -> None:
                 break
             time.sleep(0.05)
         intake_s = time.monotonic() - t
-        pg_cpu, kafka_cpu = cpu_seconds(pg_pids) - pg_cpu, cpu_seconds([kafka_pid]) - kafka_cpu
+        cpu_after = cpu_by_role()
+        pg_cpu, kafka_cpu = (cpu_after.get(r, 0.0) - cpu_before.get(r, 0.0) for r in ("postgres", "kafka"))
         stop.set()
         runner.join()
         if profiler:
