@@ -9,8 +9,8 @@ from typing import Any
 
 from consumers.intake.casework import Casework
 from consumers.intake.linking import Linked
+from signalhub.domain.cases import CaseAction, decide_case
 from signalhub.domain.families import FAMILY_ROLES, plan_family
-from signalhub.domain.intake_rules import CaseAction, decide_case
 from signalhub.store.intake_rows import CaseRow, PersonRow, SignalRow
 
 __all__ = ["family_for", "route"]

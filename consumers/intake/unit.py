@@ -21,8 +21,8 @@ from consumers.intake.load import load_cases, load_registry
 from consumers.intake.messages import Accepted, Rejected, signal_row, signal_values
 from consumers.intake.outbox import ReceiptIntent, render
 from consumers.intake.placing import family_for, route
+from signalhub.domain.cases import CaseAction
 from signalhub.domain.intake_rules import (
-    CaseAction,
     Dedup,
     PastSignal,
     alerts_for,

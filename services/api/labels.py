@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from signalhub.labels import AGENCY, PRIORITY
+from signalhub.labels import AGENCY, CASE_EVENT, PRIORITY
 
 __all__ = ["AGENCY", "PRIORITY", "jinja_globals", "local", "rule_parts", "rule_text"]
 
@@ -106,28 +106,7 @@ LINK_RULE = {
     "snils_differ": "СНИЛС различается",
     "birth_cert_equal": "совпадает свидетельство о рождении",
 }
-EVENT = {
-    "case_opened": "Случай открыт",
-    "signal_added": "Добавлен сигнал",
-    "signal_amended": "Сигнал уточнён ведомством",
-    "case_reopened": "Случай открыт повторно",
-    "priority_changed": "Изменён приоритет",
-    "possible_match": "Возможное совпадение лиц",
-    "case_merged": "Случаи объединены",
-    "acknowledged": "Принят в работу",
-    "curator_assigned": "Назначен куратор",
-    "status_changed": "Смена этапа",
-    "conference_scheduled": "Назначен консилиум",
-    "plan_item_added": "Пункт плана добавлен",
-    "plan_item_updated": "Пункт плана изменён",
-    "review_date_set": "Назначена дата пересмотра",
-    "closed": "Случай закрыт",
-    "reopened": "Случай возобновлён",
-    "match_confirmed": "Совпадение лиц подтверждено",
-    "match_split": "Лица разделены",
-    "merged_from": "Присоединён случай",
-    "merged_into": "Объединён с другим случаем",
-}
+EVENT = CASE_EVENT
 
 
 def rule_text(code: str) -> str:

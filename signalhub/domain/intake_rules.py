@@ -8,11 +8,7 @@
 - "Same type" across agencies: every agency has its own signal types (a school never reports
   `suspicious_injury`), so corroboration compares *concerns*, groups of types that describe the
   same danger seen by different agencies (`CONCERN`); equal types are trivially the same concern.
-- Cases: one open case per family. A signal joins the family's open case; with no open case a new
-  case is opened, except that a case closed less than `REOPEN_WINDOW` ago (and not merged into
-  another) is reopened: a new signal weeks after closing means the closure was premature and the
-  same curator should carry on. Later signals open a new case, and the priority's repeat rule
-  (closed within 6 months) raises its score.
+- Cases: which case a signal goes to is the case model's rule (`signalhub.domain.cases.decide_case`).
 - Alerts: case_opened or case_reopened or signal_added, plus case_escalated when the priority
   level rose or a new agency joined, plus possible_match when a person was linked in the possible
   band. Alert and receipt ids are UUIDv5 of their cause, so a rule firing twice writes one message.
@@ -26,28 +22,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from signalhub.domain.cases import CaseAction
 from signalhub.domain.vocabulary import AlertType, PriorityLevel, SignalType
 
 __all__ = [
     "CONCERN",
     "CORROBORATION_WINDOW",
     "NAMESPACE",
-    "REOPEN_WINDOW",
-    "CaseAction",
     "Dedup",
     "PastSignal",
     "alert_id",
     "alerts_for",
     "case_number",
     "corroborated_signal",
-    "decide_case",
     "dedup",
     "receipt_id",
 ]
 
 NAMESPACE = uuid.UUID("6f1d3c2e-4b7a-5e21-9c0d-2a1b7e5f9d40")
 CORROBORATION_WINDOW = timedelta(hours=72)
-REOPEN_WINDOW = timedelta(days=30)
 _LEVEL_RANK = {PriorityLevel.NORMAL: 0, PriorityLevel.HIGH: 1, PriorityLevel.URGENT: 2}
 
 CONCERN: dict[SignalType, str] = {
@@ -120,21 +113,6 @@ def corroborated_signal(
         and abs(p.occurred_at - occurred_at) <= CORROBORATION_WINDOW
     ]
     return min(hits, key=lambda p: (p.occurred_at, p.id)).id if hits else None
-
-
-class CaseAction(StrEnum):
-    JOIN = "join"
-    OPEN = "open"
-    REOPEN = "reopen"
-
-
-def decide_case(has_open_case: bool, last_closed_at: datetime | None, now: datetime) -> CaseAction:
-    """Join the open case; else reopen one closed within `REOPEN_WINDOW`; else open a new one."""
-    if has_open_case:
-        return CaseAction.JOIN
-    if last_closed_at is not None and now - last_closed_at <= REOPEN_WINDOW:
-        return CaseAction.REOPEN
-    return CaseAction.OPEN
 
 
 def alerts_for(

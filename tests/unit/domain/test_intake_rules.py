@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from signalhub.domain.cases import CaseAction, decide_case
 from signalhub.domain.families import FamilyPlan, plan_family
 from signalhub.domain.intake_rules import (
-    CaseAction,
     Dedup,
     PastSignal,
     alert_id,
     alerts_for,
     case_number,
     corroborated_signal,
-    decide_case,
     dedup,
     receipt_id,
 )
