@@ -1,6 +1,7 @@
-"""Families and cases of one batch, in memory: merge families, find or open or reopen the family's
-case, merge open cases into the older one, recompute priority. Every change is recorded as a case
-event in `changes`; the rows are written at the end of the batch.
+"""Families and cases of one batch, in memory, changed only as the case model decides
+(`signalhub.domain.cases`, `case_merge`, `case_priority`): merge families, find or open or reopen
+the family's case, merge open cases into the older one, reassess priority. Every change is recorded
+as a case event in `changes`; the rows are written at the end of the batch.
 """
 
 from __future__ import annotations
@@ -8,8 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from signalhub.domain.cases import CaseStatus, reopen
-from signalhub.domain.priority import AckDeadlines, CaseFacts, Priority, SignalFact, assess
+from signalhub.domain.case_events import CaseEventKind as Ev
+from signalhub.domain.case_merge import MergeSide, check_merge, older_first, surviving
+from signalhub.domain.case_priority import reassess
+from signalhub.domain.cases import CaseStatus, reopen, reopenable
+from signalhub.domain.priority import AckDeadlines, CaseFacts, Priority, SignalFact
 from signalhub.domain.vocabulary import PriorityLevel, Severity, SignalType
 from signalhub.store.base import new_id
 from signalhub.store.intake_rows import CaseRow, Changes, FamilyRow, PersonRow, SignalRow
@@ -17,7 +21,10 @@ from signalhub.store.intake_rows import CaseRow, Changes, FamilyRow, PersonRow, 
 __all__ = ["ACTOR", "Casework"]
 
 ACTOR = "intake"
-CLOSED = CaseStatus.CLOSED.value
+
+
+def _side(case: CaseRow) -> MergeSide:
+    return MergeSide(case.id, CaseStatus(case.status), case.family_id, case.opened_at)
 
 
 class Casework:
@@ -39,16 +46,18 @@ class Casework:
         for c in cases.values():
             self._by_family.setdefault(c.family_id, []).append(c)
 
-    def event(self, case_id: str, kind: str, **data: Any) -> None:
+    def event(self, case: str, kind: Ev, **data: Any) -> None:
         self.changes.case_events.append(
-            {"case_id": case_id, "at": self.now, "kind": kind, "actor": ACTOR, "data": data}
+            {"case_id": case, "at": self.now, "kind": kind.value, "actor": ACTOR, "data": data}
         )
 
     def family(self, family_id: str) -> str:
         """The surviving family of a possibly merged one."""
-        while (merged := self.families[family_id].merged_into) is not None:
-            family_id = merged
-        return family_id
+        return surviving(family_id, lambda f: self.families[f].merged_into)
+
+    def case(self, case_id: str) -> CaseRow:
+        """The surviving case of a possibly merged one."""
+        return self.cases[surviving(case_id, lambda c: self.cases[c].merged_into)]
 
     def new_family(self) -> str:
         row = FamilyRow(new_id(), self.now, new=True)
@@ -56,18 +65,25 @@ class Casework:
         return row.id
 
     def open_case(self, family_id: str) -> CaseRow | None:
-        return next((c for c in self._by_family.get(family_id, ()) if c.status != CLOSED), None)
+        return next(
+            (c for c in self._by_family.get(family_id, ()) if c.status != CaseStatus.CLOSED.value), None
+        )
 
     def last_closed(self, family_id: str, besides: str | None = None) -> CaseRow | None:
+        """The family's last case closed with an outcome (a merged case is not one)."""
         closed = [
             c
             for c in self._by_family.get(family_id, ())
-            if c.status == CLOSED and not c.merged_into and c.id != besides
+            if c.status == CaseStatus.CLOSED.value and not c.merged_into and c.id != besides
         ]
         return max(closed, key=lambda c: (c.closed_at or c.opened_at, c.id), default=None)
 
+    def reopenable(self, case: CaseRow) -> bool:
+        return reopenable(CaseStatus(case.status), case.merged_into, case.closed_at, self.now)
+
     def merge_family(self, old: str, target: str, cause: str) -> None:
-        """Fold family `old` into `target`: persons, signals, cases; open cases into the older."""
+        """Fold family `old` into `target` (a signal named them together): persons, signals,
+        cases; their open cases are merged as the case model says."""
         self.families[old].merged_into = target
         self.families[old].dirty = True
         self.changes.family_moves.append((old, target))
@@ -85,11 +101,13 @@ class Casework:
             c.dirty = True
         self._by_family.setdefault(target, []).extend(moved)
         if a is not None and b is not None:
-            survivor, merged = sorted((a, b), key=lambda c: (c.opened_at, c.id))
-            self.merge_case(merged, survivor, cause)
+            self.merge_cases(a, b, cause)
 
-    def merge_case(self, merged: CaseRow, survivor: CaseRow, cause: str) -> None:
-        merged.status, merged.merged_into, merged.closed_at = CLOSED, survivor.id, self.now
+    def merge_cases(self, a: CaseRow, b: CaseRow, cause: str) -> None:
+        check_merge(_side(a), _side(b), confirmed=True, reason=cause)
+        first, second = older_first(_side(a), _side(b))
+        survivor, merged = self.cases[first.id], self.cases[second.id]
+        merged.status, merged.merged_into, merged.closed_at = CaseStatus.CLOSED.value, survivor.id, self.now
         merged.updated_at, merged.dirty = self.now, True
         survivor.dirty = True
         self.changes.case_moves.append((merged.id, survivor.id))
@@ -99,8 +117,8 @@ class Casework:
         self.case_signals.setdefault(survivor.id, []).extend(moved)
         self.case_children.setdefault(survivor.id, {}).update(self.case_children.pop(merged.id, {}))
         survivor.agencies = sorted(set(survivor.agencies) | set(merged.agencies))
-        self.event(merged.id, "case_merged", into=survivor.id, cause=cause)
-        self.event(survivor.id, "case_merged", absorbed=merged.id, cause=cause)
+        self.event(merged.id, Ev.MERGED_INTO, case_id=survivor.id, cause=cause)
+        self.event(survivor.id, Ev.MERGED_FROM, case_id=merged.id, cause=cause)
 
     def open_new(self, family_id: str, region_code: str, municipality_code: str) -> CaseRow:
         case = CaseRow(
@@ -121,8 +139,7 @@ class Casework:
         case.ack_deadline = None
 
     def reprioritise(self, case: CaseRow, last_closed_at: datetime | None) -> Priority:
-        """Recompute the case's priority from its signals and children; set the ack deadline
-        when the case still waits for acknowledgement (never later than it already was)."""
+        """Reassess the case from its signals and children (`domain.case_priority.reassess`)."""
         facts = CaseFacts(
             signals=tuple(
                 SignalFact(SignalType(s.signal_type), Severity(s.severity), s.agency, s.occurred_at)
@@ -131,16 +148,15 @@ class Casework:
             child_birth_dates=tuple(self.case_children.get(case.id, {}).values()),
             last_closed_at=last_closed_at,
         )
-        priority = assess(facts, self.now)
-        case.priority_level, case.priority_score = priority.level.value, priority.score
-        case.priority_rules = [{"code": r.code, "points": r.points} for r in priority.rules]
-        case.agencies = sorted({s.agency for s in self.case_signals.get(case.id, [])} | set(case.agencies))
-        if case.status in (CaseStatus.NEW.value, CaseStatus.ASSESSMENT.value) and case.ack_deadline is None:
-            case.ack_deadline = priority.ack_deadline(self.now, self.deadlines)
-        elif case.status == CaseStatus.NEW.value and case.ack_deadline is not None:
-            case.ack_deadline = min(case.ack_deadline, priority.ack_deadline(self.now, self.deadlines))
+        result = reassess(
+            facts, status=CaseStatus(case.status), ack_deadline=case.ack_deadline, now=self.now,
+            deadlines=self.deadlines, known_agencies=case.agencies,
+        )  # fmt: skip
+        case.priority_level, case.priority_score = result.priority.level.value, result.priority.score
+        case.priority_rules, case.agencies = result.rules, list(result.agencies)
+        case.ack_deadline = result.ack_deadline
         case.updated_at, case.dirty = self.now, True
-        return priority
+        return result.priority
 
     def history(
         self,
@@ -154,13 +170,13 @@ class Casework:
         """The case events of one signal: opened/reopened, added or amended, priority, possible match."""
         data = {"signal_id": signal.id, "agency": signal.agency, "signal_type": signal.signal_type}
         if amended:
-            self.event(case.id, "signal_amended", version=signal.version, **data)
+            self.event(case.id, Ev.SIGNAL_AMENDED, version=signal.version, **data)
         else:
             if action != "join":
-                self.event(case.id, "case_opened" if action == "open" else "case_reopened", **data)
-            self.event(case.id, "signal_added", corroborates_id=signal.corroborates_id, **data)
+                self.event(case.id, Ev.CASE_OPENED if action == "open" else Ev.CASE_REOPENED, **data)
+            self.event(case.id, Ev.SIGNAL_ADDED, corroborates_id=signal.corroborates_id, **data)
         if before is not None and before.value != case.priority_level:
-            self.event(case.id, "priority_changed", before=before.value, after=case.priority_level,
+            self.event(case.id, Ev.PRIORITY_CHANGED, before=before.value, after=case.priority_level,
                        score=case.priority_score)  # fmt: skip
         if possible:
-            self.event(case.id, "possible_match", persons=possible, **data)
+            self.event(case.id, Ev.POSSIBLE_MATCH, persons=possible, **data)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Connection
 
 from consumers.intake.linking import normalised, record_of
 from consumers.intake.messages import Accepted
+from signalhub.domain.cases import CaseStatus, reopenable
 from signalhub.domain.linkage.blocking import IDENTIFIER_PREFIXES, blocking_keys, query_keys
 from signalhub.domain.linkage.config import LinkageConfig
 from signalhub.store import intake_reads as reads
@@ -66,9 +67,10 @@ def load_registry(conn: Connection, accepted: Sequence[Accepted], config: Linkag
     return Registry(inbox, by_record, index, persons)
 
 
-def load_cases(conn: Connection, linked: set[str], registry: Registry) -> Cases:
+def load_cases(conn: Connection, linked: set[str], registry: Registry, now: datetime) -> Cases:
     """Families of the linked persons and stored signals, their cases, and the signals and
-    children of the cases that may change, after locking those families."""
+    children of the cases that may change (open, reopenable, or holding an amended signal), after
+    locking those families."""
     persons, by_record = registry.persons, registry.by_record
     family_ids = _families_of(persons, linked, by_record)
     locked: set[str] = set()
@@ -84,7 +86,12 @@ def load_cases(conn: Connection, linked: set[str], registry: Registry) -> Cases:
     families = reads.families(conn, family_ids)
     cases = {c.id: c for c in reads.cases_of_families(conn, families)}
     loaded = Cases(families, cases)
-    wanted_cases = {c.id for c in cases.values() if c.status != "closed"}
+    wanted_cases = {
+        c.id
+        for c in cases.values()
+        if c.status != CaseStatus.CLOSED.value
+        or reopenable(CaseStatus(c.status), c.merged_into, c.closed_at, now)
+    }
     wanted_cases |= {s.case_id for s in by_record.values() if s.case_id}
     known = {s.id: s for s in by_record.values()}
     for s in reads.signals_of_cases(conn, wanted_cases):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from signalhub.domain.case_merge import surviving
 from signalhub.domain.intake_rules import receipt_id
 from signalhub.domain.vocabulary import AlertType, ReceiptStatus
 from signalhub.settings import KafkaSettings
@@ -116,9 +117,7 @@ def render(
     the alerts (case id, type, cause, detail)."""
     rows = []
     for r in receipts:
-        case = cases.get(r.case_id) if r.case_id else None
-        while case is not None and case.merged_into is not None:
-            case = cases[case.merged_into]
+        case = cases[surviving(r.case_id, lambda c: cases[c].merged_into)] if r.case_id else None
         rows.append(
             receipt_row(
                 kafka,

@@ -46,9 +46,7 @@ def route(
     family's last closed case (for the repeat-within-6-months rule). An amendment stays in its
     signal's case (or the case that absorbed it)."""
     if amendment and signal.case_id is not None:
-        case = work.cases[signal.case_id]
-        while case.merged_into is not None:
-            case = work.cases[case.merged_into]
+        case = work.case(signal.case_id)
         last = work.last_closed(case.family_id, besides=case.id)
         return CaseAction.JOIN, case, last.closed_at if last else None
     open_case, last = work.open_case(family_id), work.last_closed(family_id)

@@ -73,7 +73,7 @@ def process_batch(
         unit.people = People(registry.index, registry.persons, config.linkage, unit.changes)
         admitted = [item for a in accepted if (item := unit.admit(a)) is not None]
         linked = {link.person_id for _, links in admitted for _, link in links}
-        state = load_cases(conn, linked, registry)
+        state = load_cases(conn, linked, registry, now)
         unit.work = Casework(
             state.families, state.cases, state.case_signals, state.case_children, registry.persons,
             unit.changes, now, config.deadlines,

@@ -26,7 +26,7 @@ from services.api.routes import api_admin, api_auth, api_cases, ops, web_actions
 from services.api.routes.ops import GaugeRefresher
 from services.api.security.ratelimit import LoginLimiter
 from services.api.security.tokens import TokenSigner
-from signalhub.domain.cases import TransitionError
+from signalhub.domain.cases import CaseRuleError, TransitionError
 from signalhub.metrics import Metrics
 from signalhub.settings import Settings
 from signalhub.store.base import make_engine, make_sessionmaker
@@ -51,6 +51,7 @@ def _handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotFoundError, status(404, "not found"))
     app.add_exception_handler(ForbiddenError, status(403, "forbidden for your role"))
     app.add_exception_handler(TransitionError, lambda r, e: status(409, str(e))(r, e))
+    app.add_exception_handler(CaseRuleError, lambda r, e: status(422, str(e))(r, e))
     app.add_exception_handler(InvalidInputError, lambda r, e: status(422, str(e))(r, e))
     app.add_exception_handler(ConflictError, lambda r, e: status(409, str(e))(r, e))
     app.add_exception_handler(IntegrityError, status(409, "conflicts with another record"))

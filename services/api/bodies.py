@@ -25,6 +25,7 @@ class StatusBody(BaseModel):
 
 class CuratorBody(BaseModel):
     curator_id: str
+    confirm_other_municipality: bool = False
 
 
 class ConferenceBody(BaseModel):
@@ -51,6 +52,8 @@ class ReviewDateBody(BaseModel):
 
 class CloseBody(BaseModel):
     outcome: str
+    confirm: bool = False
+    reason: str | None = Field(default=None, max_length=2000)
 
 
 class ReopenBody(BaseModel):
@@ -59,6 +62,13 @@ class ReopenBody(BaseModel):
 
 class MergeBody(BaseModel):
     source_case_number: str = Field(min_length=1, max_length=32)
+    confirm: bool = False
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class SplitBackBody(BaseModel):
+    confirm: bool = False
+    reason: str | None = Field(default=None, max_length=2000)
 
 
 class CaseOut(BaseModel):

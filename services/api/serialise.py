@@ -7,6 +7,7 @@ from typing import Any
 from services.api.bodies import CaseListItemOut, CaseOut
 from services.api.queries.case_detail import CaseView
 from services.api.queries.cases import CaseRow
+from signalhub.domain.cases import CaseStatus, allowed_moves
 from signalhub.store.cases import Case
 
 
@@ -26,6 +27,10 @@ def view_out(v: CaseView) -> dict[str, Any]:
     """The case with its family, timeline, linkage evidence and priority explanation."""
     return {
         "case": case_out(v.case),
+        "stages": {
+            "current": v.case.status,
+            "allowed": [s.value for s in allowed_moves(CaseStatus(v.case.status))],
+        },
         "curator_name": v.curator_name,
         "priority": {
             "level": v.case.priority_level,

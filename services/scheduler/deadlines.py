@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.scheduler.alerts import raise_once
+from signalhub.domain.case_deadlines import is_ack_overdue
+from signalhub.domain.cases import CaseStatus
 from signalhub.domain.vocabulary import AlertType
 from signalhub.store.cases import Case
 
@@ -23,7 +25,7 @@ def overdue_acks(session: Session, now: datetime, topic: str) -> tuple[int, Coun
     """Raise the alerts that are due; returns (alerts added, overdue cases by priority)."""
     cases = session.scalars(
         select(Case)
-        .where(Case.status == "new", Case.acknowledged_at.is_(None), Case.ack_deadline <= now)
+        .where(Case.status == CaseStatus.NEW.value, Case.acknowledged_at.is_(None), Case.ack_deadline <= now)
         .order_by(Case.ack_deadline, Case.id)
     )
     added = 0
@@ -31,6 +33,8 @@ def overdue_acks(session: Session, now: datetime, topic: str) -> tuple[int, Coun
     for case in cases:
         deadline = case.ack_deadline
         assert deadline is not None
+        if not is_ack_overdue(CaseStatus(case.status), case.acknowledged_at, deadline, now):
+            continue
         overdue[case.priority_level] += 1
         stamp = deadline.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         added += raise_once(

@@ -7,17 +7,20 @@ at most one alert; a scheduler that was down on the day before still raises the 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.scheduler.alerts import raise_once
+from signalhub.domain.case_deadlines import Reminder, review_reminder, review_window
+from signalhub.domain.cases import PlanItemStatus
 from signalhub.domain.vocabulary import AlertType
 from signalhub.store.cases import Case, Conference, PlanItem
 
-FINISHED_ITEMS = ("done", "completed", "cancelled")
+# "completed" was written by early versions; the model's finished statuses are done and cancelled.
+FINISHED_ITEMS = ("completed", *(s.value for s in PlanItemStatus if s.finished))
 SOURCES = {
     "case": "пересмотр случая",
     "conference": "повторная встреча по итогам консилиума",
@@ -28,7 +31,7 @@ SOURCES = {
 def reviews_due(session: Session, now: datetime, zone: ZoneInfo, topic: str) -> int:
     """Raise the reminders due today (local date); returns how many alerts were added."""
     today = now.astimezone(zone).date()
-    window = (today, today + timedelta(days=1))
+    window = review_window(today)
     open_case = Case.status != "closed"
     found: list[tuple[Case, str, str, date]] = []
     for case in session.scalars(select(Case).where(open_case, Case.review_date.between(*window))):
@@ -48,14 +51,16 @@ def reviews_due(session: Session, now: datetime, zone: ZoneInfo, topic: str) -> 
         found.append((case, "plan_item", item_id, when))
     added = 0
     for case, source, source_id, when in found:
-        which = "on_day" if when == today else "day_before"
-        label = "сегодня" if which == "on_day" else "завтра"
+        which = review_reminder(when, today)
+        if which is None:
+            continue
+        label = "сегодня" if which is Reminder.ON_DAY else "завтра"
         added += raise_once(
             session,
             case,
             AlertType.REVIEW_DUE,
             topic=topic,
-            discriminator=f"{source}:{source_id}:{when.isoformat()}:{which}",
+            discriminator=f"{source}:{source_id}:{when.isoformat()}:{which.value}",
             now=now,
             detail=f"{SOURCES[source]}: {label}, {when:%d.%m.%Y}",
         )

@@ -36,6 +36,8 @@ WAITING = (CaseStatus.NEW, CaseStatus.ASSESSMENT)
 class DateRuleError(CaseRuleError):
     """An entered date breaks a rule (answered 422); the message names the field and the rule."""
 
+    code = "date"
+
 
 def next_ack_deadline(
     status: CaseStatus,

@@ -19,13 +19,23 @@ from datetime import datetime
 
 from signalhub.domain.cases import CaseStatus, ConfirmationRequiredError, TransitionError
 
-__all__ = ["MergeRefusedError", "MergeSide", "check_merge", "check_split_back", "older_first", "surviving"]
+__all__ = [
+    "MergeRefusedError",
+    "MergeSide",
+    "check_merge",
+    "check_split_back",
+    "merged_ack_deadline",
+    "older_first",
+    "surviving",
+]
 
 MAX_CHAIN = 1000
 
 
 class MergeRefusedError(TransitionError):
     """The two cases may not be merged (answered 409 with the reason)."""
+
+    code = "merge"
 
 
 @dataclass(frozen=True)
@@ -71,10 +81,34 @@ def check_merge(target: MergeSide, source: MergeSide, *, confirmed: bool, reason
 
 
 def check_split_back(
-    absorbed_status: CaseStatus, merged_into: str | None, survivor_status: CaseStatus
+    absorbed_status: CaseStatus,
+    merged_into: str | None,
+    survivor_status: CaseStatus,
+    *,
+    recorded: bool = True,
+    confirmed: bool = True,
+    reason: str | None = "-",
 ) -> None:
-    """A merge is undone from the absorbed case, while the case it went into is still open."""
+    """A merge is undone from the absorbed case, while the case it went into is still open, when
+    the merge recorded what it moved (a person's merge does; intake's, of families a signal named
+    together, is not undone), confirmed and with a reason."""
     if absorbed_status is not CaseStatus.CLOSED or merged_into is None:
         raise TransitionError("this case was not merged into another")
     if survivor_status is CaseStatus.CLOSED:
         raise TransitionError("the case it was merged into is closed: reopen it first")
+    if not recorded:
+        raise TransitionError("this merge was made by intake from a signal naming both families")
+    if not confirmed:
+        raise ConfirmationRequiredError("confirm: undoing a merge needs an explicit confirmation")
+    if not (reason or "").strip():
+        raise ConfirmationRequiredError("reason: undoing a merge needs a reason")
+
+
+def merged_ack_deadline(
+    survivor_status: CaseStatus, survivor: datetime | None, absorbed: datetime | None
+) -> datetime | None:
+    """A survivor still waiting for acknowledgement keeps the earlier of the two deadlines."""
+    if survivor_status is not CaseStatus.NEW:
+        return survivor
+    found = [d for d in (survivor, absorbed) if d is not None]
+    return min(found) if found else None

@@ -27,7 +27,10 @@ __all__ = [
     "CaseStatus",
     "ClosingFacts",
     "ConfirmationRequiredError",
+    "OpenWorkError",
     "Outcome",
+    "PlanItemStatus",
+    "ReadOnlyError",
     "TransitionError",
     "advance",
     "allowed_moves",
@@ -35,6 +38,7 @@ __all__ = [
     "decide_case",
     "ensure_open",
     "reopen",
+    "reopenable",
 ]
 
 
@@ -55,6 +59,17 @@ class Outcome(StrEnum):
     FOSTER_FAMILY = "foster_family"
     INSTITUTION = "institution"
     MOVED_AWAY = "moved_away"
+
+
+class PlanItemStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in (PlanItemStatus.DONE, PlanItemStatus.CANCELLED)
 
 
 ORDER: tuple[CaseStatus, ...] = tuple(CaseStatus)
@@ -79,15 +94,34 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
 
 
 class CaseRuleError(ValueError):
-    """A case rule refused the request; the message is fixed text naming the rule, never case data."""
+    """A case rule refused the request; the message is fixed text naming the rule, never case data.
+    `code` names the rule's kind for people (the web UI's message)."""
+
+    code = "rule"
 
 
 class TransitionError(CaseRuleError):
     """A move the state machine forbids now (answered 409)."""
 
+    code = "state"
+
+
+class ReadOnlyError(TransitionError):
+    """The case is closed: its plan, conferences, dates and curator cannot change."""
+
+    code = "readonly"
+
+
+class OpenWorkError(TransitionError):
+    """Closing while work is still open on the case, without a recorded reason."""
+
+    code = "open-work"
+
 
 class ConfirmationRequiredError(CaseRuleError):
     """The request needs an explicit confirmation (or a recorded reason) it did not carry (422)."""
+
+    code = "confirm"
 
 
 def allowed_moves(current: CaseStatus) -> tuple[CaseStatus, ...]:
@@ -111,7 +145,7 @@ def advance(current: CaseStatus, target: CaseStatus) -> CaseStatus:
 def ensure_open(current: CaseStatus) -> None:
     """Conferences, the plan, review dates and curators of a closed case are read-only."""
     if current is CaseStatus.CLOSED:
-        raise TransitionError("a closed case is read-only: reopen it first")
+        raise ReadOnlyError("a closed case is read-only: reopen it first")
 
 
 @dataclass(frozen=True)
@@ -136,16 +170,19 @@ def close(current: CaseStatus, outcome: Outcome, facts: ClosingFacts | None = No
         raise ConfirmationRequiredError("confirm: closing a case needs an explicit confirmation")
     reason = (facts.reason or "").strip()
     if facts.future_conferences and not reason:
-        raise TransitionError("a conference is scheduled in the future: record why the case closes anyway")
+        raise OpenWorkError("a conference is scheduled in the future: record why the case closes anyway")
     if facts.open_plan_items and not reason:
-        raise TransitionError("plan items are still open: record why the case closes anyway")
+        raise OpenWorkError("plan items are still open: record why the case closes anyway")
     assert isinstance(outcome, Outcome)
     return CaseStatus.CLOSED
 
 
-def reopen(current: CaseStatus) -> CaseStatus:
+def reopen(current: CaseStatus, *, merged: bool = False) -> CaseStatus:
+    """A closed case back to work; a merged case comes back only by splitting the merge back."""
     if current is not CaseStatus.CLOSED:
         raise TransitionError(f"only a closed case can be reopened, this one is {current}")
+    if merged:
+        raise TransitionError("a merged case comes back by undoing the merge, not by reopening")
     return REOPENED_STATUS
 
 
@@ -153,6 +190,19 @@ class CaseAction(StrEnum):
     JOIN = "join"
     OPEN = "open"
     REOPEN = "reopen"
+
+
+def reopenable(
+    status: CaseStatus, merged_into: str | None, closed_at: datetime | None, now: datetime
+) -> bool:
+    """A case a new signal of its family may reopen: closed with an outcome (a merged case lives
+    on in the case it went into) less than `REOPEN_WINDOW` ago."""
+    return (
+        status is CaseStatus.CLOSED
+        and merged_into is None
+        and closed_at is not None
+        and now - closed_at <= REOPEN_WINDOW
+    )
 
 
 def decide_case(has_open_case: bool, last_closed_at: datetime | None, now: datetime) -> CaseAction:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.api.access import Principal, require_act
+from services.api.labels import LOCAL_TZ
 from services.api.queries import audit
+from signalhub.domain.case_events import CaseEventKind
 from signalhub.domain.cases import CaseStatus
 from signalhub.store.cases import Case, CaseEvent
 
@@ -32,6 +34,11 @@ class Ctx:
     now: datetime
     alert_topic: str
 
+    @property
+    def today(self) -> date:
+        """The region's local date (what "in the past" means for entered dates)."""
+        return self.now.astimezone(LOCAL_TZ).date()
+
 
 def lock_case(ctx: Ctx, case_id: str, *, coordinator_only: bool = False) -> Case:
     """The case row locked for update (PostgreSQL; SQLite serialises writers anyway), if `who` may act."""
@@ -43,10 +50,12 @@ def status_of(case: Case) -> CaseStatus:
     return CaseStatus(case.status)
 
 
-def record(ctx: Ctx, case: Case, kind: str, data: dict[str, Any] | None = None) -> CaseEvent:
-    """A case event and its audit entry. `data` holds codes, dates and ids, never names."""
-    event = CaseEvent(case_id=case.id, at=ctx.now, kind=kind, actor=ctx.who.id, data=data or {})
+def record(ctx: Ctx, case: Case, kind: CaseEventKind, data: dict[str, Any] | None = None) -> CaseEvent:
+    """A case event and its audit entry (`case.<kind>`, without the kind's own `case_` prefix).
+    `data` holds codes, dates and ids, never names."""
+    event = CaseEvent(case_id=case.id, at=ctx.now, kind=kind.value, actor=ctx.who.id, data=data or {})
     ctx.session.add(event)
     case.updated_at = ctx.now
-    audit.record(ctx.session, ctx.who, f"case.{kind}", ctx.now, case_id=case.id, detail={"kind": kind})
+    action = "case." + kind.value.removeprefix("case_")
+    audit.record(ctx.session, ctx.who, action, ctx.now, case_id=case.id, detail={"kind": kind.value})
     return event

@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import select
 
 from services.api.actions.common import Ctx, InvalidInputError, lock_case, record
+from signalhub.domain.case_events import CaseEventKind as Ev
 from signalhub.domain.linkage import PersonRecord, blocking_keys, normalise
+from signalhub.store.case_reads import surviving_case_id
 from signalhub.store.cases import Case
 from signalhub.store.registry import Person, PersonKey, Signal, SignalPerson
 
@@ -27,13 +29,10 @@ def _pending_link(ctx: Ctx, link_id: str) -> tuple[SignalPerson, Signal, Case]:
         .where(SignalPerson.id == link_id)
     ).first()
     if row is None or row[1].case_id is None:
-        raise InvalidInputError("no such person link")
+        raise InvalidInputError("link_id: no such person link")
     link, signal = row
-    case = ctx.session.get(Case, signal.case_id)
     # A signal of a merged case is reviewed on the case it was merged into.
-    while case is not None and case.merged_into is not None:
-        case = ctx.session.get(Case, case.merged_into)
-    case = lock_case(ctx, case.id if case else "")
+    case = lock_case(ctx, surviving_case_id(ctx.session, row[1].case_id))
     if link.band != "possible" or link.review_status not in REVIEWABLE:
         raise InvalidInputError("this link is not awaiting review")
     return link, signal, case
@@ -42,7 +41,7 @@ def _pending_link(ctx: Ctx, link_id: str) -> tuple[SignalPerson, Signal, Case]:
 def confirm_match(ctx: Ctx, link_id: str) -> SignalPerson:
     link, _signal, case = _pending_link(ctx, link_id)
     link.review_status, link.reviewed_by, link.reviewed_at = "confirmed", ctx.who.id, ctx.now
-    record(ctx, case, "match_confirmed", {"link_id": link.id, "person_id": link.person_id})
+    record(ctx, case, Ev.MATCH_CONFIRMED, {"link_id": link.id, "person_id": link.person_id})
     return link
 
 
@@ -98,7 +97,7 @@ def split_match(ctx: Ctx, link_id: str) -> Person:
     old = link.person_id
     link.person_id = person.id
     link.review_status, link.reviewed_by, link.reviewed_at = "split", ctx.who.id, ctx.now
-    record(ctx, case, "match_split", {"link_id": link.id, "from_person_id": old, "to_person_id": person.id})
+    record(ctx, case, Ev.MATCH_SPLIT, {"link_id": link.id, "from_person_id": old, "to_person_id": person.id})
     return person
 
 

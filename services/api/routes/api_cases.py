@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from services.api.access import ForbiddenError, require_read
-from services.api.actions import case_flow, merge
+from services.api.actions import case_flow, curators, merge
 from services.api.actions.common import Ctx
 from services.api.bodies import (
     CloseBody,
@@ -24,6 +24,7 @@ from services.api.bodies import (
     PlanStatusBody,
     ReopenBody,
     ReviewDateBody,
+    SplitBackBody,
     StatusBody,
 )
 from services.api.deps import ApiUser, DbSession, Svc
@@ -85,7 +86,16 @@ def advance(case_id: str, body: StatusBody, svc: Svc, session: DbSession, user: 
 
 @router.post("/{case_id}/curator")
 def assign(case_id: str, body: CuratorBody, svc: Svc, session: DbSession, user: ApiUser) -> dict[str, Any]:
-    return case_out(_run(svc, session, user, lambda c: case_flow.assign_curator(c, case_id, body.curator_id)))
+    return case_out(
+        _run(
+            svc,
+            session,
+            user,
+            lambda c: curators.assign_curator(
+                c, case_id, body.curator_id, confirm_other_municipality=body.confirm_other_municipality
+            ),
+        )
+    )
 
 
 @router.post("/{case_id}/conferences", status_code=201)
@@ -141,7 +151,18 @@ def review(case_id: str, body: ReviewDateBody, svc: Svc, session: DbSession, use
 
 @router.post("/{case_id}/close")
 def close(case_id: str, body: CloseBody, svc: Svc, session: DbSession, user: ApiUser) -> dict[str, Any]:
-    return case_out(_run(svc, session, user, lambda c: case_flow.close_case(c, case_id, body.outcome)))
+    """Close with an outcome: `confirm` must be true; with a future conference or open plan items
+    `reason` must say why the case closes anyway."""
+    return case_out(
+        _run(
+            svc,
+            session,
+            user,
+            lambda c: case_flow.close_case(
+                c, case_id, body.outcome, confirmed=body.confirm, reason=body.reason
+            ),
+        )
+    )
 
 
 @router.post("/{case_id}/reopen")
@@ -151,7 +172,30 @@ def reopen(case_id: str, body: ReopenBody, svc: Svc, session: DbSession, user: A
 
 @router.post("/{case_id}/merge")
 def merge_into(case_id: str, body: MergeBody, svc: Svc, session: DbSession, user: ApiUser) -> dict[str, Any]:
-    """Merge the case numbered `source_case_number` into this one (coordinator only)."""
+    """Merge the case numbered `source_case_number` into this one (coordinator only): only cases of
+    one family or of families sharing a person, with `confirm` true and a `reason`."""
     return case_out(
-        _run(svc, session, user, lambda c: merge.merge_cases(c, case_id, body.source_case_number))
+        _run(
+            svc,
+            session,
+            user,
+            lambda c: merge.merge_cases(
+                c, case_id, body.source_case_number, confirmed=body.confirm, reason=body.reason
+            ),
+        )
+    )
+
+
+@router.post("/{case_id}/split-back")
+def split_back(
+    case_id: str, body: SplitBackBody, svc: Svc, session: DbSession, user: ApiUser
+) -> dict[str, Any]:
+    """Undo the merge of this (absorbed) case (coordinator only), with `confirm` true and a `reason`."""
+    return case_out(
+        _run(
+            svc,
+            session,
+            user,
+            lambda c: merge.split_back(c, case_id, confirmed=body.confirm, reason=body.reason),
+        )
     )

@@ -16,14 +16,14 @@ from sqlalchemy.exc import IntegrityError
 
 from services.api import login as signin
 from services.api.access import ForbiddenError, NotFoundError
-from services.api.actions import case_flow, matches, merge
+from services.api.actions import case_flow, curators, matches, merge
 from services.api.actions.common import Ctx, InvalidInputError
 from services.api.deps import SESSION_COOKIE, DbSession, Form, Svc, WebAuth, authenticate
 from services.api.labels import LOCAL_TZ
 from services.api.login import RateLimitedError, check_login
 from services.api.routes.api_auth import client_address
 from services.api.routes.web_pages import render
-from signalhub.domain.cases import TransitionError
+from signalhub.domain.cases import CaseRuleError
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
@@ -86,6 +86,14 @@ def _datetime(form: dict[str, Any], name: str) -> datetime:
     return (local if local.tzinfo else local.replace(tzinfo=LOCAL_TZ)).astimezone(UTC)
 
 
+def _checked(form: dict[str, Any], name: str) -> bool:
+    return str(form.get(name) or "") in ("1", "on", "yes", "true")
+
+
+def _text(form: dict[str, Any], name: str) -> str | None:
+    return str(form.get(name) or "").strip() or None
+
+
 def _required_date(form: dict[str, Any], name: str) -> date:
     value = _date(form, name)
     if value is None:
@@ -96,7 +104,9 @@ def _required_date(form: dict[str, Any], name: str) -> date:
 ACTIONS: dict[str, Callable[[Ctx, str, dict[str, Any]], object]] = {
     "acknowledge": lambda c, cid, f: case_flow.acknowledge(c, cid),
     "status": lambda c, cid, f: case_flow.advance_status(c, cid, str(f.get("status", ""))),
-    "curator": lambda c, cid, f: case_flow.assign_curator(c, cid, str(f.get("curator_id", ""))),
+    "curator": lambda c, cid, f: curators.assign_curator(
+        c, cid, str(f.get("curator_id", "")), confirm_other_municipality=_checked(f, "confirm_other")
+    ),
     "conference": lambda c, cid, f: case_flow.schedule_conference(
         c,
         cid,
@@ -117,14 +127,20 @@ ACTIONS: dict[str, Callable[[Ctx, str, dict[str, Any]], object]] = {
         c, cid, str(f.get("item_id", "")), str(f.get("status", ""))
     ),
     "review": lambda c, cid, f: case_flow.set_review_date(c, cid, _required_date(f, "review_date")),
-    "close": lambda c, cid, f: case_flow.close_case(c, cid, str(f.get("outcome", ""))),
+    "close": lambda c, cid, f: case_flow.close_case(
+        c, cid, str(f.get("outcome", "")), confirmed=_checked(f, "confirm"), reason=_text(f, "reason")
+    ),
     "reopen": lambda c, cid, f: case_flow.reopen_case(c, cid, str(f.get("reason") or "") or None),
-    "merge": lambda c, cid, f: merge.merge_cases(c, cid, str(f.get("source_number", ""))),
+    "merge": lambda c, cid, f: merge.merge_cases(
+        c, cid, str(f.get("source_number", "")), confirmed=_checked(f, "confirm"), reason=_text(f, "reason")
+    ),
+    "split-back": lambda c, cid, f: merge.split_back(
+        c, cid, confirmed=_checked(f, "confirm"), reason=_text(f, "reason")
+    ),
     "confirm-match": lambda c, cid, f: matches.confirm_match(c, str(f.get("link_id", ""))),
     "split-match": lambda c, cid, f: matches.split_match(c, str(f.get("link_id", ""))),
 }
 ERRORS: tuple[tuple[type[Exception], str], ...] = (
-    (TransitionError, "state"),
     (InvalidInputError, "input"),
     (IntegrityError, "conflict"),
 )
@@ -145,6 +161,9 @@ def case_action(
     except (NotFoundError, ForbiddenError):
         session.rollback()
         raise
+    except CaseRuleError as e:
+        session.rollback()
+        return RedirectResponse(f"{back}?err={e.code}", status_code=303)
     except tuple(e for e, _ in ERRORS) as e:
         session.rollback()
         code = next(c for t, c in ERRORS if isinstance(e, t))

@@ -11,11 +11,13 @@ from sqlalchemy import select
 
 from services.api.access import ForbiddenError, Role, case_scope, require_read, require_role
 from services.api.actions.case_flow import PLAN_STATUSES
+from services.api.actions.curators import candidates as curator_choices
 from services.api.deps import DbSession, Services, Svc, WebAuth, services
+from services.api.labels import LOCAL_TZ
 from services.api.queries import audit, case_detail, stats
 from services.api.queries.cases import CaseFilters, curators, list_cases, municipalities
 from services.api.queries.deadletters import BrokerUnavailableError
-from signalhub.domain.cases import CaseStatus, Outcome
+from signalhub.domain.cases import CaseStatus, Outcome, allowed_moves
 from signalhub.domain.vocabulary import Agency
 from signalhub.store.cases import Case
 
@@ -81,6 +83,7 @@ def case_page(request: Request, case_id: str, svc: Svc, session: DbSession, auth
     found = require_read(auth.principal, session.get(Case, case_id))
     now = svc.clock()
     view = case_detail.load(session, found, now)
+    local, other = curator_choices(session, found)
     audit.record(session, auth.principal, "case.read", now, case_id=found.id, detail={"via": "ui"})
     session.commit()
     return render(
@@ -89,10 +92,13 @@ def case_page(request: Request, case_id: str, svc: Svc, session: DbSession, auth
         auth,
         v=view,
         c=found,
-        curators=curators(session),
+        local_curators=local,
+        other_curators=other,
         agencies=list(Agency),
         outcomes=list(Outcome),
-        statuses=list(CaseStatus),
+        stage_moves=allowed_moves(CaseStatus(found.status)),
+        today=now.astimezone(LOCAL_TZ).date(),
+        opened_on=found.opened_at.date(),
         plan_statuses=PLAN_STATUSES,
         can_act=auth.principal.acts_on_cases,
         is_coordinator=auth.principal.role is Role.COORDINATOR,

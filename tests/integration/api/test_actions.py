@@ -4,7 +4,7 @@ case event and an audit entry; reopening writes a CaseAlert to the outbox that t
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from schemas.codec import Codec
 from signalhub.store.models import AuditEntry, CaseEvent, OutboxMessage, Person, PersonKey, SignalPerson
-from tests.fixtures.api import MUNI_A, Seed, bearer
+from tests.fixtures.api import MUNI_A, MUNI_B, Seed, bearer
 
 pytestmark = pytest.mark.integration
 
@@ -60,8 +60,18 @@ def test_case_from_acknowledgement_to_outcome_and_reopening(
         == "monitoring"
     )
     assert client.post(f"{url}/status", json={"status": "assessment"}, headers=h).status_code == 409
-    assert client.post(f"{url}/close", json={"outcome": "nonsense"}, headers=h).status_code == 422
-    r = client.post(f"{url}/close", json={"outcome": "returned_to_family"}, headers=h)
+    assert (
+        client.post(f"{url}/close", json={"outcome": "nonsense", "confirm": True}, headers=h).status_code
+        == 422
+    )
+    # The conference of 2030 is still ahead: closing asks why.
+    r = client.post(f"{url}/close", json={"outcome": "returned_to_family", "confirm": True}, headers=h)
+    assert (r.status_code, r.json()["detail"]) == (
+        409,
+        "a conference is scheduled in the future: record why the case closes anyway",
+    )
+    closing = {"outcome": "returned_to_family", "confirm": True, "reason": "семья переехала в другой регион"}
+    r = client.post(f"{url}/close", json=closing, headers=h)
     assert (r.json()["status"], r.json()["outcome"]) == ("closed", "returned_to_family")
 
     detail = client.get(url, headers=h).json()
@@ -93,7 +103,7 @@ def test_case_from_acknowledgement_to_outcome_and_reopening(
         assert "Смирнова" not in str(alert.payload)
         events = s.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case_id)).all()
         actions = s.scalars(select(AuditEntry.action).where(AuditEntry.case_id == case_id)).all()
-    assert "reopened" in events
+    assert "case_reopened" in events
     assert {"case.read", "case.acknowledged", "case.closed", "case.reopened"} <= set(actions)
     assert len([a for a in actions if a != "case.read"]) == len(events)
 
@@ -130,32 +140,97 @@ def test_confirm_and_split_possible_match(
     assert new_person in {m["person_id"] for m in family}
 
 
-def test_merge_two_cases_of_one_family(
+def test_merge_two_cases_of_families_sharing_a_person(
     make_client: Callable[..., TestClient], seed: Seed, coord: str
 ) -> None:
     target = seed.case(agencies=("police",), level="high")
-    source = seed.case(agencies=("education",), level="urgent", deadline_in=timedelta(minutes=20))
+    source = seed.case(agencies=("education",), level="urgent", deadline_in=timedelta(minutes=20),
+                       share_mother_of=target)  # fmt: skip
     client = make_client()
     h = bearer(client, "coord")
     number = client.get(f"/api/v1/cases/{source}", headers=h).json()["case"]["number"]
-    r = client.post(f"/api/v1/cases/{target}/merge", json={"source_case_number": number}, headers=h)
+    body = {"source_case_number": number, "confirm": True, "reason": "общая мать"}
+    assert (
+        client.post(f"/api/v1/cases/{target}/merge", json=body | {"confirm": False}, headers=h).status_code
+        == 422
+    )
+    assert (
+        client.post(f"/api/v1/cases/{target}/merge", json=body | {"reason": ""}, headers=h).status_code == 422
+    )
+    r = client.post(f"/api/v1/cases/{target}/merge", json=body, headers=h)
     assert r.status_code == 200, r.text
     merged = r.json()
     assert merged["agencies"] == ["education", "police"]
-    assert merged["priority_level"] == "urgent"
+    detail = client.get(f"/api/v1/cases/{target}", headers=h).json()
+    # Reassessed from the merged case's own signals: the explanation counts both agencies.
+    assert {"code": "agencies_30d:2", "points": 10} in detail["priority"]["rules"]
+    assert detail["case"]["ack_deadline"] is not None
     src = client.get(f"/api/v1/cases/{source}", headers=h).json()["case"]
     assert src["status"] == "closed"
-    detail = client.get(f"/api/v1/cases/{target}", headers=h).json()
     assert {e["agency"] for e in detail["timeline"] if e["kind"] == "signal"} == {"police", "education"}
-    assert (
-        client.post(
-            f"/api/v1/cases/{target}/merge", json={"source_case_number": number}, headers=h
-        ).status_code
-        == 409
-    )
+    assert client.post(f"/api/v1/cases/{target}/merge", json=body, headers=h).status_code == 409
     with seed.session() as s:
         types = s.scalars(select(OutboxMessage.payload)).all()
+        actions = s.scalars(select(AuditEntry.action).where(AuditEntry.case_id.in_([target, source]))).all()
     assert [p["alert_type"] for p in types] == ["case_escalated"]
+    assert {"case.merged_into", "case.merged_from"} <= set(actions)
+
+
+def test_merge_of_unrelated_families_is_refused_with_the_reason(
+    make_client: Callable[..., TestClient], seed: Seed, coord: str
+) -> None:
+    target = seed.case(agencies=("police",))
+    source = seed.case(agencies=("health",), municipality=MUNI_B,
+                       child=("Орлов", "Пётр", "Ильич", date(2022, 1, 2)),
+                       mother=("Орлова", "Нина", "Ивановна", date(1990, 3, 4)))  # fmt: skip
+    client = make_client()
+    h = bearer(client, "coord")
+    number = client.get(f"/api/v1/cases/{source}", headers=h).json()["case"]["number"]
+    body = {"source_case_number": number, "confirm": True, "reason": "похоже"}
+    r = client.post(f"/api/v1/cases/{target}/merge", json=body, headers=h)
+    assert (r.status_code, r.json()["detail"]) == (
+        409,
+        "the cases concern different families that share no person",
+    )
+    assert client.get(f"/api/v1/cases/{source}", headers=h).json()["case"]["status"] == "new"
+    family = client.get(f"/api/v1/cases/{target}", headers=h).json()["family"]
+    assert {m["surname"] for m in family} == {"Смирнова"}
+
+
+def test_a_coordinator_splits_a_merge_back(
+    make_client: Callable[..., TestClient], seed: Seed, coord: str
+) -> None:
+    cur = seed.user("cur", "curator", municipality=MUNI_A)
+    target = seed.case(agencies=("police",))
+    source = seed.case(agencies=("education", "health"), status="assessment", share_mother_of=target)
+    client = make_client()
+    h = bearer(client, "coord")
+    number = client.get(f"/api/v1/cases/{source}", headers=h).json()["case"]["number"]
+    body = {"source_case_number": number, "confirm": True, "reason": "общая мать"}
+    assert client.post(f"/api/v1/cases/{target}/merge", json=body, headers=h).status_code == 200
+    undo = {"confirm": True, "reason": "разные семьи"}
+    assert client.post(f"/api/v1/cases/{target}/split-back", json=undo, headers=h).status_code == 409
+    assert (
+        client.post(f"/api/v1/cases/{source}/split-back", json={"confirm": True}, headers=h).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            f"/api/v1/cases/{source}/split-back", json=undo, headers=bearer(client, "cur")
+        ).status_code
+        == 403
+    )
+    r = client.post(f"/api/v1/cases/{source}/split-back", json=undo, headers=h)
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["agencies"]) == ("assessment", ["education", "health"])
+    back = client.get(f"/api/v1/cases/{target}", headers=h).json()
+    assert back["case"]["agencies"] == ["police"]
+    assert {e["agency"] for e in back["timeline"] if e["kind"] == "signal"} == {"police"}
+    assert not any(r["code"].startswith("agencies_30d") for r in back["priority"]["rules"])
+    with seed.session() as s:
+        actions = s.scalars(select(AuditEntry.action).where(AuditEntry.case_id == source)).all()
+    assert "case.merge_undone" in actions
+    assert cur
 
 
 def test_curator_cannot_assign_or_merge(
@@ -172,3 +247,104 @@ def test_curator_cannot_assign_or_merge(
     )
     r = client.post(f"/api/v1/cases/{case_id}/merge", json={"source_case_number": "x"}, headers=h)
     assert r.status_code == 403
+
+
+def test_closing_needs_confirmation_and_a_closed_case_is_read_only(
+    make_client: Callable[..., TestClient], seed: Seed, coord: str
+) -> None:
+    case_id = seed.case(status="support_plan")
+    client = make_client()
+    h = bearer(client, "coord")
+    url = f"/api/v1/cases/{case_id}"
+    item = client.post(
+        f"{url}/plan-items", json={"action": "Пособие", "responsible_agency": "social", "due_date": "2030-02-15"},
+        headers=h,
+    ).json()["id"]  # fmt: skip
+    r = client.post(f"{url}/close", json={"outcome": "family_preserved"}, headers=h)
+    assert (r.status_code, r.json()["detail"]) == (
+        422,
+        "confirm: closing a case needs an explicit confirmation",
+    )
+    r = client.post(f"{url}/close", json={"outcome": "family_preserved", "confirm": True}, headers=h)
+    assert (r.status_code, r.json()["detail"]) == (
+        409,
+        "plan items are still open: record why the case closes anyway",
+    )
+    assert client.patch(f"{url}/plan-items/{item}", json={"status": "done"}, headers=h).status_code == 200
+    r = client.post(f"{url}/close", json={"outcome": "family_preserved", "confirm": True}, headers=h)
+    assert r.json()["status"] == "closed"
+    readonly = "a closed case is read-only: reopen it first"
+    for method, path, body in (
+        ("patch", f"{url}/plan-items/{item}", {"status": "planned"}),
+        ("post", f"{url}/plan-items", {"action": "Ещё", "responsible_agency": "social", "due_date": "2030-03-01"}),
+        ("post", f"{url}/conferences", {"scheduled_at": "2030-02-01T10:00:00+03:00", "agencies": ["police"]}),
+        ("post", f"{url}/review-date", {"review_date": "2030-03-01"}),
+    ):  # fmt: skip
+        r = getattr(client, method)(path, json=body, headers=h)
+        assert (r.status_code, r.json()["detail"]) == (409, readonly), path
+
+
+def test_past_dates_and_plan_items_due_before_opening_are_refused(
+    make_client: Callable[..., TestClient], seed: Seed, coord: str
+) -> None:
+    case_id = seed.case(status="assessment")
+    client = make_client()
+    h = bearer(client, "coord")
+    url = f"/api/v1/cases/{case_id}"
+    past = (seed.now - timedelta(days=1)).isoformat()
+    r = client.post(f"{url}/conferences", json={"scheduled_at": past, "agencies": ["police"]}, headers=h)
+    assert (r.status_code, r.json()["detail"]) == (
+        422,
+        "scheduled_at: a conference cannot be scheduled in the past",
+    )
+    future = (seed.now + timedelta(days=3)).isoformat()
+    yesterday = (seed.now - timedelta(days=2)).date().isoformat()
+    r = client.post(
+        f"{url}/conferences", json={"scheduled_at": future, "agencies": ["police"], "follow_up_date": yesterday},
+        headers=h,
+    )  # fmt: skip
+    assert (r.status_code, r.json()["detail"]) == (422, "follow_up_date: a review date cannot be in the past")
+    r = client.post(f"{url}/review-date", json={"review_date": yesterday}, headers=h)
+    assert (r.status_code, r.json()["detail"]) == (422, "review_date: a review date cannot be in the past")
+    before_opening = (seed.now - timedelta(days=10)).date().isoformat()
+    r = client.post(
+        f"{url}/plan-items", json={"action": "Пособие", "responsible_agency": "social", "due_date": before_opening},
+        headers=h,
+    )  # fmt: skip
+    assert (r.status_code, r.json()["detail"]) == (
+        422,
+        "due_date: a plan item cannot be due before the case opened",
+    )
+    assert (
+        client.post(
+            f"{url}/conferences", json={"scheduled_at": future, "agencies": ["police"]}, headers=h
+        ).status_code
+        == 201
+    )
+
+
+def test_curator_of_another_municipality_needs_confirmation_and_stages_follow_the_model(
+    make_client: Callable[..., TestClient], seed: Seed, coord: str
+) -> None:
+    local = seed.user("local", "curator", municipality=MUNI_A)
+    other = seed.user("other", "curator", municipality=MUNI_B)
+    case_id = seed.case()
+    client = make_client()
+    h = bearer(client, "coord")
+    url = f"/api/v1/cases/{case_id}"
+    assert client.get(url, headers=h).json()["stages"] == {"current": "new", "allowed": ["acknowledged"]}
+    client.post(f"{url}/acknowledge", headers=h)
+    r = client.post(f"{url}/curator", json={"curator_id": other}, headers=h)
+    assert r.status_code == 422
+    assert r.json()["detail"].startswith("confirm_other_municipality:")
+    r = client.post(f"{url}/curator", json={"curator_id": coord}, headers=h)
+    assert r.status_code == 422  # the regional coordinator has no municipality: also a confirmation
+    r = client.post(
+        f"{url}/curator", json={"curator_id": other, "confirm_other_municipality": True}, headers=h
+    )
+    assert r.json()["curator_id"] == other
+    r = client.post(f"{url}/curator", json={"curator_id": local}, headers=h)
+    assert r.json()["curator_id"] == local
+    stages = client.get(url, headers=h).json()["stages"]
+    assert stages == {"current": "assessment",
+                      "allowed": ["conference_scheduled", "support_plan", "monitoring"]}  # fmt: skip

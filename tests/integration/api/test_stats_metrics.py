@@ -21,7 +21,9 @@ def test_statistics_and_gauges(make_client: Callable[..., TestClient], seed: See
     client = make_client()
     h = bearer(client, "coord")
     client.post(f"/api/v1/cases/{closing}/acknowledge", headers=h)
-    client.post(f"/api/v1/cases/{closing}/close", json={"outcome": "family_preserved"}, headers=h)
+    client.post(
+        f"/api/v1/cases/{closing}/close", json={"outcome": "family_preserved", "confirm": True}, headers=h
+    )
 
     s = client.get("/api/v1/stats", headers=h).json()
     today = s["days"][-1]

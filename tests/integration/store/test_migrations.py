@@ -45,3 +45,48 @@ def test_no_model_change_lacks_a_migration(fresh_pg_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_0004_gives_each_case_fact_one_event_name(fresh_pg_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    migrate.upgrade(fresh_pg_url, "0003")
+    t = Base.metadata.tables
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    case = {"number": "54-2026-000001", "region_code": "54", "municipality_code": "50701000",
+            "status": "new", "priority_level": "normal", "priority_score": 0, "priority_rules": [],
+            "agencies": [], "opened_at": now, "updated_at": now}  # fmt: skip
+    old = [
+        ("case_merged", "intake", {"into": "c2", "cause": "signal"}),
+        ("case_merged", "intake", {"absorbed": "c3", "cause": "signal"}),
+        ("reopened", "user-1", {"reason": "новый сигнал"}),
+        ("case_reopened", "intake", {"signal_id": "s1"}),
+        ("merged_into", "user-1", {"case_id": "c4", "number": "54-2026-000004"}),
+    ]
+    engine = create_engine(fresh_pg_url)
+    with engine.begin() as conn:
+        conn.execute(insert(t["families"]).values(id="f1", created_at=now))
+        conn.execute(insert(t["cases"]).values(id="c1", family_id="f1", **case))
+        for kind, actor, data in old:
+            conn.execute(
+                insert(t["case_events"]).values(case_id="c1", at=now, kind=kind, actor=actor, data=data)
+            )
+    migrate.upgrade(fresh_pg_url, "0004")
+    events = t["case_events"]
+    query = select(events.c.kind, events.c.data).order_by(events.c.id)
+    with engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(query)] == [
+            ("merged_into", {"case_id": "c2", "cause": "signal"}),
+            ("merged_from", {"case_id": "c3", "cause": "signal"}),
+            ("case_reopened", {"reason": "новый сигнал"}),
+            ("case_reopened", {"signal_id": "s1"}),
+            ("merged_into", {"case_id": "c4", "number": "54-2026-000004"}),
+        ]
+    migrate.downgrade(fresh_pg_url, "0003")
+    with engine.connect() as conn:
+        assert [r.kind for r in conn.execute(query)] == [
+            "case_merged", "case_merged", "reopened", "case_reopened", "merged_into",
+        ]  # fmt: skip
+    engine.dispose()

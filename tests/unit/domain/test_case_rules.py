@@ -22,6 +22,7 @@ from signalhub.domain.case_merge import (
     MergeSide,
     check_merge,
     check_split_back,
+    merged_ack_deadline,
     older_first,
     surviving,
 )
@@ -138,3 +139,19 @@ def test_dates_in_the_past_and_plan_items_due_before_opening_are_refused() -> No
 
 def test_every_case_event_has_a_label() -> None:
     assert set(CASE_EVENT) == {k.value for k in CaseEventKind}
+
+
+def test_split_back_needs_a_recorded_merge_confirmation_and_reason() -> None:
+    with pytest.raises(TransitionError, match="intake"):
+        check_split_back(S.CLOSED, "c2", S.ASSESSMENT, recorded=False)
+    with pytest.raises(ConfirmationRequiredError, match="confirm"):
+        check_split_back(S.CLOSED, "c2", S.ASSESSMENT, confirmed=False)
+    with pytest.raises(ConfirmationRequiredError, match="reason"):
+        check_split_back(S.CLOSED, "c2", S.ASSESSMENT, reason="")
+
+
+def test_merged_survivor_waiting_for_acknowledgement_keeps_the_earlier_deadline() -> None:
+    early, late = NOW, NOW + timedelta(hours=3)
+    assert merged_ack_deadline(S.NEW, late, early) == early
+    assert merged_ack_deadline(S.NEW, None, early) == early
+    assert merged_ack_deadline(S.ASSESSMENT, late, early) == late

@@ -21,6 +21,7 @@ from signalhub.domain.cases import (
     decide_case,
     ensure_open,
     reopen,
+    reopenable,
 )
 
 S = CaseStatus
@@ -113,3 +114,16 @@ def test_reopen_within_thirty_days_else_open_a_new_case() -> None:
     assert decide_case(False, NOW - timedelta(days=30), NOW) is CaseAction.REOPEN
     assert decide_case(False, NOW - timedelta(days=30, seconds=1), NOW) is CaseAction.OPEN
     assert decide_case(False, None, NOW) is CaseAction.OPEN
+
+
+def test_only_cases_closed_with_an_outcome_within_the_window_are_reopenable() -> None:
+    recent = NOW - timedelta(days=3)
+    assert reopenable(S.CLOSED, None, recent, NOW)
+    assert not reopenable(S.CLOSED, "c2", recent, NOW)
+    assert not reopenable(S.CLOSED, None, NOW - timedelta(days=31), NOW)
+    assert not reopenable(S.MONITORING, None, recent, NOW)
+
+
+def test_a_merged_case_is_not_reopened() -> None:
+    with pytest.raises(TransitionError, match="undoing the merge"):
+        reopen(S.CLOSED, merged=True)
