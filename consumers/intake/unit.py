@@ -19,7 +19,7 @@ from consumers.intake.casework import Casework
 from consumers.intake.linking import Linked, People, link_rows, record_of
 from consumers.intake.load import load_cases, load_registry
 from consumers.intake.messages import Accepted, Rejected, signal_row, signal_values
-from consumers.intake.outbox import ReceiptIntent, render
+from consumers.intake.outgoing import AlertIntent, ReceiptIntent, render
 from consumers.intake.placing import family_for, route
 from signalhub.domain.cases import CaseAction
 from signalhub.domain.intake_rules import (
@@ -33,7 +33,7 @@ from signalhub.domain.intake_rules import (
 from signalhub.domain.linkage.config import LinkageConfig
 from signalhub.domain.linkage.model import Band
 from signalhub.domain.priority import AckDeadlines
-from signalhub.domain.vocabulary import AlertType, PriorityLevel, ReceiptStatus, SignalType
+from signalhub.domain.vocabulary import PriorityLevel, ReceiptStatus, SignalType
 from signalhub.settings import KafkaSettings
 from signalhub.store.intake_rows import CaseRow, Changes, SignalRow
 from signalhub.store.intake_writes import next_case_numbers, write_changes
@@ -115,7 +115,7 @@ class _Unit:
         self.changes = Changes()
         self.result = BatchResult()
         self.receipts: list[ReceiptIntent] = []
-        self.alerts: list[tuple[str, AlertType, str, str]] = []  # case id, type, cause, detail
+        self.alerts: list[AlertIntent] = []
         self.signals: dict[str, SignalRow] = {}
         self.pending: dict[tuple[str, str], str] = {}  # records first seen in this batch -> event id
 
@@ -176,7 +176,7 @@ class _Unit:
         else:
             types = alerts_for(CaseAction.JOIN, level_before, priority.level, False, possible > 0)[1:]
         detail = f"{agency}/{s.signal_type.value} ({s.severity.value})"
-        self.alerts += [(case.id, t, eid, detail) for t in types]
+        self.alerts += [AlertIntent(case.id, t, eid, detail) for t in types]
         status = ReceiptStatus.AMENDED if existing else ReceiptStatus.ACCEPTED
         corroborated = signal.corroborates_id is not None
         self.receipts.append(

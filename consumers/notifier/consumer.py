@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from consumers.notifier import deliveries
-from consumers.notifier.message import to_json_ready
+from consumers.notifier.message import as_stored
 from consumers.notifier.routing import Routing
 from consumers.notifier.worker import Wakeup
 from schemas.codec import Codec
@@ -73,7 +73,7 @@ class AlertConsumer:
 
     def _decode(self, record: Any) -> dict[str, Any] | None:
         try:
-            return to_json_ready(self._codec.decode(record.value))
+            return as_stored(self._codec.decode(record.value))
         except SerializationError as e:
             self._metrics.dead_letters.labels(stage="notifier", reason=e.reason.value).inc()
             log.error(

@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from signalhub.domain.outbound import CASE_ALERT_TIMES, epoch_ms, from_epoch_ms
 from signalhub.labels import AGENCY, ALERT_TYPE, PRIORITY
 
 
@@ -20,19 +21,28 @@ def _priority(code: str) -> str:
     return PRIORITY.get(code, code).lower()  # inside a sentence
 
 
-def to_json_ready(record: dict[str, Any]) -> dict[str, Any]:
-    """A decoded CaseAlert as plain JSON values: UUIDs as text, times as ISO 8601 UTC with `Z`."""
+def as_stored(record: dict[str, Any]) -> dict[str, Any]:
+    """A decoded CaseAlert in the form the outbox held it (`signalhub.domain.outbound`): the Avro
+    record as JSON, ids as text, times as epoch milliseconds. The delivery log keeps this form."""
 
     def plain(value: Any) -> Any:
         if isinstance(value, uuid.UUID):
             return str(value)
         if isinstance(value, datetime):
-            return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        if isinstance(value, list):
-            return [plain(v) for v in value]
+            return epoch_ms(value)
         return value
 
     return {key: plain(value) for key, value in record.items()}
+
+
+def instant(alert: dict[str, Any], field: str) -> datetime | None:
+    """One of the alert's times (`CASE_ALERT_TIMES`) as an aware instant, or None."""
+    value = alert.get(field)
+    return from_epoch_ms(value) if isinstance(value, int) else None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def case_url(base: str, case_id: str) -> str:
@@ -40,18 +50,14 @@ def case_url(base: str, case_id: str) -> str:
 
 
 def webhook_body(alert: dict[str, Any], url: str) -> bytes:
-    """The exact bytes POSTed (and signed): the alert's fields plus `case_url`, UTF-8 JSON."""
-    return json.dumps(alert | {"case_url": url}, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    """The exact bytes POSTed (and signed): the alert's fields, times as ISO 8601 UTC with `Z`,
+    plus `case_url`; UTF-8 JSON."""
+    times = {f: _iso(m) if (m := instant(alert, f)) else None for f in CASE_ALERT_TIMES if f in alert}
+    body = alert | times | {"case_url": url}
+    return json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _local(value: Any, zone: ZoneInfo) -> str:
-    moment = parse_time(value)
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
     if moment is None:
         return "не установлен"
     return f"{moment.astimezone(zone):%d.%m.%Y %H:%M} ({zone.key})"
@@ -72,7 +78,7 @@ def email_text(alert: dict[str, Any], url: str, zone: ZoneInfo) -> str:
         f"{ALERT_TYPE.get(alert['alert_type'], alert['alert_type'])}.",
         f"Случай № {alert['case_number']}",
         f"Приоритет: {_priority(alert['priority'])} (баллов: {alert['priority_score']})",
-        f"Срок принятия в работу: {_local(alert.get('ack_deadline'), zone)}",
+        f"Срок принятия в работу: {_local(instant(alert, 'ack_deadline'), zone)}",
         f"Статус случая: {alert['case_status']}",
         f"Ведомства: {agencies}",
         f"Детей в семье: {alert['children_count']}"

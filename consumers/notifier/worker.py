@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from consumers.notifier import deliveries
 from consumers.notifier.channels import DeliveryError, Senders
-from consumers.notifier.message import parse_time
+from consumers.notifier.message import instant
 from consumers.notifier.routing import Routing
 from consumers.notifier.settings import NotifierSettings
 from signalhub.metrics import Metrics
@@ -113,7 +113,7 @@ class ChannelWorker:
     def _observe(self, sent: list[Delivery], now: datetime) -> None:
         for row in sent:
             self._metrics.deliveries.labels(channel=self.channel, outcome="delivered").inc()
-            created = parse_time(row.alert.get("created_at"))
+            created = instant(row.alert, "created_at")
             if created is not None:
                 self._metrics.signal_to_delivery.labels(channel=self.channel).observe(
                     max((now - created).total_seconds(), 0.0)

@@ -19,8 +19,7 @@ from kafka.errors import KafkaError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from consumers.relay import outbox
-from consumers.relay.convert import to_record
+from consumers.relay import outbox_queries as outbox
 from consumers.relay.settings import RelaySettings
 from schemas.cloudevents import CloudEvent, to_headers
 from schemas.codec import Codec
@@ -78,7 +77,8 @@ class Relay:
 
     def _send(self, row: OutboxMessage) -> Any:
         try:
-            value = self._codec(row.contract).encode(to_record(row.contract, row.payload))
+            # Stored ready to send (`signalhub.domain.outbound`): the Avro record, times in epoch ms.
+            value = self._codec(row.contract).encode(row.payload)
         except (SerializationError, KeyError) as e:
             # Field names only (never values): a writer broke the contract; the row stays pending.
             log.error("Outbox row %s (%s) cannot be encoded: %s", row.message_id, row.contract, e)

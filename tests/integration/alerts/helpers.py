@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.cloudevents import header
 from schemas.codec import Codec
+from signalhub.domain.outbound import epoch_ms
 from signalhub.kafka import make_consumer
 from signalhub.settings import KafkaSettings
 from signalhub.store.messaging import OutboxMessage
@@ -21,12 +22,11 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def case_alert(
-    case_id: str, seq: int, *, iso: bool = False, priority: str = "urgent", municipality: str = "14701000"
+    case_id: str, seq: int, *, priority: str = "urgent", municipality: str = "14701000"
 ) -> dict[str, Any]:
-    """A CaseAlert payload as writers store it (timestamps as epoch ms, or ISO text when `iso`)."""
+    """A CaseAlert payload as the builder stores it (`signalhub.domain.outbound`: times in epoch ms)."""
     created = T0 + timedelta(seconds=seq)
     deadline = created + timedelta(hours=1)
-    stamp: Any = created.isoformat() if iso else int(created.timestamp() * 1000)
     return {
         "alert_id": str(uuid.uuid4()),
         "alert_type": "case_opened" if seq == 0 else "signal_added",
@@ -38,13 +38,11 @@ def case_alert(
         "priority_score": 75,
         "priority_rules": ["child_under_1", "type:domestic_violence"],
         "case_status": "new",
-        "ack_deadline": deadline.isoformat().replace("+00:00", "Z")
-        if iso
-        else int(deadline.timestamp() * 1000),
+        "ack_deadline": epoch_ms(deadline),
         "agencies": ["police", "health"],
         "children_count": 2,
         "youngest_child_age_months": 7,
-        "created_at": stamp,
+        "created_at": epoch_ms(created),
         "detail": None,
     }
 
@@ -60,7 +58,7 @@ def receipt(agency: str = "police") -> dict[str, Any]:
         "corroborated": False,
         "reason": None,
         "error_field": None,
-        "processed_at": T0.isoformat(),
+        "processed_at": epoch_ms(T0),
     }
 
 

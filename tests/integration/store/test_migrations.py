@@ -90,3 +90,31 @@ def test_0004_gives_each_case_fact_one_event_name(fresh_pg_url: str) -> None:
             "case_merged", "case_merged", "reopened", "case_reopened", "merged_into",
         ]  # fmt: skip
     engine.dispose()
+
+
+def test_0005_keeps_delivered_alerts_times_in_epoch_ms(fresh_pg_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    migrate.upgrade(fresh_pg_url, "0004")
+    deliveries = Base.metadata.tables["deliveries"]
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    alert = {
+        "alert_id": "a1",
+        "created_at": "2026-03-02T09:00:00.123Z",
+        "ack_deadline": None,
+        "priority": "high",
+    }
+    engine = create_engine(fresh_pg_url)
+    with engine.begin() as conn:
+        conn.execute(insert(deliveries).values(alert_id="a1", case_id="c1", channel="w", alert=alert,
+                                               status="pending", attempts=0, created_at=now))  # fmt: skip
+    migrate.upgrade(fresh_pg_url, "0005")
+    with engine.connect() as conn:
+        stored = conn.execute(select(deliveries.c.alert)).scalar_one()
+    assert stored == alert | {"created_at": 1772442000123}
+    migrate.downgrade(fresh_pg_url, "0004")
+    with engine.connect() as conn:
+        assert conn.execute(select(deliveries.c.alert)).scalar_one() == alert
+    engine.dispose()

@@ -1,24 +1,28 @@
-"""Pure parts of the alert path: payload timestamps, routing, signature, backoff, e-mail text."""
+"""Pure parts of the alert path: the one builder of each message, routing, signature, backoff,
+e-mail text."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import random
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from consumers.notifier.channels import sign
 from consumers.notifier.deliveries import Backoff
-from consumers.notifier.message import email_message, to_json_ready, webhook_body
+from consumers.notifier.message import as_stored, email_message, webhook_body
 from consumers.notifier.routing import Routing, load_routing
 from consumers.notifier.settings import EXAMPLE_ROUTING
-from consumers.relay.convert import epoch_ms, to_record
 from schemas.codec import Codec
-from schemas.errors import SerializationError
+from signalhub.domain.outbound import case_alert, epoch_ms, signal_receipt
+from signalhub.domain.vocabulary import AlertType, ReceiptStatus
 
 AT = datetime(2026, 3, 2, 9, 0, 0, 123000, tzinfo=UTC)
 
@@ -30,23 +34,48 @@ def alert(**extra: object) -> dict[str, object]:
         "municipality_code": "14701000", "priority": "urgent", "priority_score": 80,
         "priority_rules": ["child_under_1"], "case_status": "new", "ack_deadline": epoch_ms(AT),
         "agencies": ["police"], "children_count": 1, "youngest_child_age_months": 3,
-        "created_at": AT.isoformat(), "detail": None,
+        "created_at": epoch_ms(AT), "detail": None,
     } | extra  # fmt: skip
 
 
-def test_iso_text_and_epoch_millis_encode_to_the_same_bytes() -> None:
+@dataclass(frozen=True)
+class _Case:
+    id: str = "c1"
+    number: str | None = "31-2026-000001"
+    region_code: str = "31"
+    municipality_code: str = "14701000"
+    status: str = "new"
+    priority_level: str = "urgent"
+    priority_score: int = 80
+    priority_rules: list[Any] = field(default_factory=lambda: [{"code": "child_under_1", "points": 25}])
+    agencies: list[Any] = field(default_factory=lambda: ["police"])
+    ack_deadline: datetime | None = AT
+
+
+def test_built_messages_are_stored_ready_to_send() -> None:
+    entry = case_alert(_Case(), AlertType.CASE_OPENED, topic="alerts", cause="e1",
+                       children=[date(2025, 12, 1)], now=AT, detail=None)  # fmt: skip
+    assert (entry.contract, entry.key, entry.ce_type) == ("CaseAlert", "c1", "signalhub.alert.case_opened")
+    assert entry.payload["ack_deadline"] == entry.payload["created_at"] == 1772442000123
+    decoded = Codec("CaseAlert").decode(Codec("CaseAlert").encode(entry.payload))
+    assert (decoded["created_at"], decoded["priority_rules"]) == (AT, ["child_under_1"])
+    assert decoded["youngest_child_age_months"] == 3
+    receipt = signal_receipt(topic="receipts.police", receipt_id="8d8c1c57-3f3e-4b1e-9f55-0d1f4f8b9a12", agency="police", event_id="8d8c1c57-3f3e-4b1e-9f55-0d1f4f8b9a11",
+                             source_record_id="K-1", status=ReceiptStatus.ACCEPTED, now=AT)  # fmt: skip
+    assert (receipt.key, receipt.ce_type) == ("K-1", "signalhub.receipt.accepted")
+    assert Codec("SignalReceipt").decode(Codec("SignalReceipt").encode(receipt.payload))["processed_at"] == AT
+
+
+def test_delivered_alert_keeps_the_stored_form_and_the_webhook_speaks_iso() -> None:
     codec = Codec("CaseAlert")
-    as_text = codec.encode(to_record("CaseAlert", alert()))
-    as_millis = codec.encode(to_record("CaseAlert", alert(created_at=epoch_ms(AT))))
-    assert as_text == as_millis
-    assert codec.decode(as_text)["created_at"] == AT
-
-
-def test_unreadable_timestamp_names_the_field_not_the_value() -> None:
-    with pytest.raises(SerializationError) as e:
-        to_record("CaseAlert", alert(created_at="Иванова"))
-    assert "created_at" in str(e.value)
-    assert "Иванова" not in str(e.value)
+    stored = as_stored(codec.decode(codec.encode(alert())))
+    assert stored == alert()
+    body = json.loads(webhook_body(stored, "https://hub/cases/c1"))
+    assert (body["created_at"], body["ack_deadline"]) == (
+        "2026-03-02T09:00:00.123Z",
+        "2026-03-02T09:00:00.123Z",
+    )
+    assert body["case_url"] == "https://hub/cases/c1"
 
 
 def test_routes_add_up_and_default_applies_when_none_match() -> None:
@@ -74,7 +103,7 @@ def test_routing_refuses_unknown_channels(tmp_path: Path) -> None:
 
 
 def test_signature_is_hmac_sha256_of_the_exact_body() -> None:
-    body = webhook_body(to_json_ready(alert()), "https://hub/cases/c1")
+    body = webhook_body(alert(), "https://hub/cases/c1")
     expected = hmac.new(b"k", body, hashlib.sha256).hexdigest()
     assert sign(body, b"k") == f"sha256={expected}"
 
@@ -89,7 +118,7 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
 
 def test_email_is_russian_and_names_nobody() -> None:
     codec = Codec("CaseAlert")
-    decoded = to_json_ready(codec.decode(codec.encode(to_record("CaseAlert", alert()))))
+    decoded = as_stored(codec.decode(codec.encode(alert())))
     msg = email_message(decoded, "https://hub/cases/c1", "hub@x", ["duty@x"], ZoneInfo("Europe/Moscow"))
     assert msg["Subject"] == "[Дети в семье] Открыт новый случай: случай № 31-2026-000001, приоритет срочный"
     text = msg.get_content()
