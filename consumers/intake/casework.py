@@ -12,7 +12,7 @@ from typing import Any
 from signalhub.domain.case_events import CaseEventKind as Ev
 from signalhub.domain.case_merge import MergeSide, check_merge, older_first, surviving
 from signalhub.domain.case_priority import reassess
-from signalhub.domain.cases import CaseStatus, reopen, reopenable
+from signalhub.domain.cases import CaseStatus, reopen
 from signalhub.domain.priority import AckDeadlines, CaseFacts, Priority, SignalFact
 from signalhub.domain.vocabulary import PriorityLevel, Severity, SignalType
 from signalhub.store.base import new_id
@@ -77,9 +77,6 @@ class Casework:
             if c.status == CaseStatus.CLOSED.value and not c.merged_into and c.id != besides
         ]
         return max(closed, key=lambda c: (c.closed_at or c.opened_at, c.id), default=None)
-
-    def reopenable(self, case: CaseRow) -> bool:
-        return reopenable(CaseStatus(case.status), case.merged_into, case.closed_at, self.now)
 
     def merge_family(self, old: str, target: str, cause: str) -> None:
         """Fold family `old` into `target` (a signal named them together): persons, signals,

@@ -10,20 +10,15 @@ Out-of-scope cases are reported as not found, so a user cannot probe which case 
 
 from __future__ import annotations
 
+__all__ = ["ForbiddenError", "NotFoundError", "Principal", "Role"]
+
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sqlalchemy import ColumnElement, String, cast, false, or_, true
 
+from signalhub.domain.roles import Role
 from signalhub.store.cases import Case
 from signalhub.store.workplace import User
-
-
-class Role(StrEnum):
-    COORDINATOR = "coordinator"
-    CURATOR = "curator"
-    LIAISON = "liaison"
-    OPERATOR = "operator"
 
 
 class ForbiddenError(Exception):

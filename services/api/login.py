@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from services.api.access import Principal
 from services.api.deps import Auth, Services
 from services.api.queries import audit
-from services.api.security.passwords import verify_password
 from services.api.security.sessions import end_session, open_session
+from signalhub.passwords import verify_password
 from signalhub.store.workplace import User
 
 log = logging.getLogger(__name__)

@@ -19,11 +19,10 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.api.access import Role
-from services.api.queries import audit
-from services.api.queries.users import accounts
-from services.api.security.passwords import hash_password
+from signalhub.domain.roles import Role
+from signalhub.passwords import hash_password
 from signalhub.settings import AGENCIES, DatabaseSettings
+from signalhub.store.accounts import accounts, audit
 from signalhub.store.base import make_engine, make_sessionmaker
 from signalhub.store.workplace import User
 
@@ -47,9 +46,7 @@ def _db(url: str | None) -> Iterator[Session]:
 def _audit(session: Session, action: str, user: User, **detail: Any) -> None:
     """One audit entry, in the session's transaction: no principal, ids and codes only."""
     session.flush()  # a new user's id is assigned at flush
-    audit.record(
-        session, None, action, datetime.now(UTC), detail={"via": "cli", "user_id": user.id, **detail}
-    )
+    audit(session, None, action, datetime.now(UTC), detail={"via": "cli", "user_id": user.id, **detail})
 
 
 @app.command()

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.api.access import Principal
+from signalhub.store import accounts
 from signalhub.store.workplace import AuditEntry, User
 
 
@@ -31,11 +32,7 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append one entry in the caller's transaction (it commits with the action it records)."""
-    session.add(
-        AuditEntry(
-            at=now, user_id=who.id if who else None, action=action, case_id=case_id, detail=detail or {}
-        )
-    )
+    accounts.audit(session, who.id if who else None, action, now, case_id=case_id, detail=detail)
 
 
 SYSTEM_CLI = "system/CLI"

@@ -14,7 +14,8 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from services.api.access import Principal, case_scope
-from signalhub.domain.cases import OPEN
+from signalhub.domain.case_deadlines import is_ack_overdue
+from signalhub.domain.cases import OPEN, CaseStatus
 from signalhub.store.cases import Case
 from signalhub.store.workplace import User
 
@@ -96,7 +97,7 @@ def list_cases(session: Session, p: Principal, f: CaseFilters, now: datetime) ->
             review_date=c.review_date.isoformat() if c.review_date else None,
             curator_id=c.curator_id,
             curator_name=name,
-            overdue=bool(c.acknowledged_at is None and c.ack_deadline is not None and c.ack_deadline < now),
+            overdue=is_ack_overdue(CaseStatus(c.status), c.acknowledged_at, c.ack_deadline, now),
         )
         for c, name in rows
     ]

@@ -13,8 +13,9 @@ from services.api.access import Role, case_scope, require_role
 from services.api.actions import accounts, matches
 from services.api.actions.common import Ctx
 from services.api.deps import ApiUser, DbSession, Svc
-from services.api.queries import audit, case_detail, stats, users
+from services.api.queries import audit, case_detail, stats
 from services.api.queries.deadletters import BrokerUnavailableError
+from signalhub.store import accounts as users
 from signalhub.store.cases import Case
 
 router = APIRouter(prefix="/api/v1", tags=["review", "accounts", "audit", "statistics", "operations"])

@@ -18,8 +18,8 @@ from services.api.access import Role, require_role
 from services.api.actions import accounts
 from services.api.actions.common import ConflictError, Ctx
 from services.api.deps import DbSession, Svc, WebAuth, web_form
-from services.api.queries import users
 from services.api.routes.web_pages import render
+from signalhub.store import accounts as users
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 

@@ -50,9 +50,10 @@ def test_assigned_case_outside_municipality_is_visible_to_its_curator(
     client = make_client()
     coord = bearer(client, "coord")
     client.post(f"/api/v1/cases/{world['case_b']}/acknowledge", headers=coord)
-    r = client.post(
-        f"/api/v1/cases/{world['case_b']}/curator", json={"curator_id": world["cur_a"]}, headers=coord
-    )
+    url = f"/api/v1/cases/{world['case_b']}/curator"
+    assert client.post(url, json={"curator_id": world["cur_a"]}, headers=coord).status_code == 422
+    body = {"curator_id": world["cur_a"], "confirm_other_municipality": True}  # another municipality's
+    r = client.post(url, json=body, headers=coord)
     assert r.status_code == 200, r.text
     h = bearer(client, "cur_a")
     assert client.get(f"/api/v1/cases/{world['case_b']}", headers=h).status_code == 200

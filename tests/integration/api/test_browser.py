@@ -8,40 +8,24 @@ Screenshots go to test-artifacts/browser/.
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from producers.simulator.signals import simulate
-from services.api.app import create_app
-from services.api.config import ApiSettings
 from signalhub.cli import app as cli
-from signalhub.settings import REPO_ROOT, KafkaSettings
+from signalhub.settings import KafkaSettings
 from signalhub.store.base import make_engine, make_sessionmaker
 from signalhub.store.models import Case, CaseEvent, Conference
 from tests.fixtures.api import PASSWORD, app_settings
+from tests.fixtures.browser import ARGS, CHROMIUM, SHOTS, served
 from tests.fixtures.intake import publish, wait_for
 
 pytestmark = pytest.mark.integration
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-SHOTS = REPO_ROOT / "test-artifacts" / "browser"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -75,17 +59,8 @@ def pipeline_db(api_db_url: str, kafka_settings: KafkaSettings, intake_thread: C
 @pytest.fixture
 def server(pipeline_db: str, kafka_settings: KafkaSettings) -> Iterator[str]:
     settings = app_settings(pipeline_db).model_copy(update={"kafka": kafka_settings})
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings, ApiSettings()), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    wait_for(lambda: srv.started, timeout_s=20, what="uvicorn")
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with served(settings) as url:
+        yield url
 
 
 def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
@@ -117,7 +92,12 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
         page.screenshot(path=str(SHOTS / "03-case-new.png"), full_page=True)
         page.click("#ack")
         page.wait_for_selector(".flash.ok")
-        page.select_option("#curator_id", label="Петров А. В. (14701000001)")
+        muni = page.eval_on_selector("#curator_id optgroup", "g => g.label")
+        if "14701000001" in muni:
+            page.select_option("#curator_id", label="Петров А. В.")
+        else:  # a curator of another municipality needs the confirmation
+            page.select_option("#curator_id", label="Петров А. В. (14701000001)")
+            page.check("#confirm_other")
         page.click("#assign")
         page.wait_for_selector("dd:has-text('Петров А. В.')")
 
@@ -138,6 +118,8 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
 
         page.click("#close-form summary")
         page.select_option("#outcome", "family_preserved")
+        page.fill("#close-reason", "семья получила помощь до консилиума")
+        page.check("#close-confirm")
         page.click("#close")
         page.wait_for_selector(".stage:has-text('Ребёнок сохранён в семье')")
         page.screenshot(path=str(SHOTS / "05-case-closed.png"), full_page=True)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from services.api.security.passwords import hash_password, verify_password
 from services.api.security.ratelimit import LoginLimiter
 from services.api.security.sessions import session_key
 from services.api.security.tokens import TokenSigner
+from signalhub.passwords import hash_password, verify_password
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
