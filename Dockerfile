@@ -13,8 +13,8 @@ WORKDIR /app
 # Dependencies first, so a code change does not reinstall them: a stub of each package is enough
 # for pip to resolve pyproject's dependencies.
 COPY pyproject.toml README.md ./
-RUN mkdir -p schemas signalhub producers consumers services \
-    && for p in schemas signalhub producers consumers services; do touch "$p/__init__.py"; done \
+RUN mkdir -p schemas signalhub producers consumers services signalhub_cli \
+    && for p in schemas signalhub producers consumers services signalhub_cli; do touch "$p/__init__.py"; done \
     && pip install . \
     && pip uninstall -y signalhub
 
@@ -23,6 +23,7 @@ COPY signalhub ./signalhub
 COPY producers ./producers
 COPY consumers ./consumers
 COPY services ./services
+COPY signalhub_cli ./signalhub_cli
 RUN pip install --no-deps . \
     && useradd --system --uid 10001 --home-dir /var/lib/signalhub --create-home signalhub \
     && install -d -o signalhub -g signalhub /var/lib/signalhub/keys

@@ -37,7 +37,7 @@ unit: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy schemas signalhub producers consumers services
+	$(BIN)/mypy schemas signalhub producers consumers services signalhub_cli
 	$(BIN)/lint-imports
 
 check: lint test

@@ -18,10 +18,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from producers.simulator.people import generate_population, noisy_records
-from signalhub.cli.link import parse_row
 from signalhub.domain.linkage import LinkageConfig, Registry, Thresholds, default_config, normalise
 from signalhub.domain.linkage.compare import compare
 from signalhub.domain.linkage.estimate import estimate
+from signalhub_cli.link import parse_row
 
 
 def pairwise(truth: dict[str, str], predicted: dict[str, str]) -> tuple[float, float, float]:

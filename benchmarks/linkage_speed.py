@@ -16,8 +16,8 @@ import statistics
 import time
 
 from producers.simulator.people import Person, Population, generate_population, noisy_records
-from signalhub.cli.link import parse_row
 from signalhub.domain.linkage import PersonRecord, Registry
+from signalhub_cli.link import parse_row
 
 
 def _clean(p: Person) -> PersonRecord:

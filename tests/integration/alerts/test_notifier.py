@@ -21,12 +21,12 @@ from consumers.notifier import app as notifier_app
 from consumers.notifier import deliveries
 from consumers.notifier.settings import NotifierSettings
 from schemas.codec import Codec
-from signalhub.cli import app as cli
 from signalhub.kafka import make_producer
 from signalhub.metrics import Metrics
 from signalhub.settings import DatabaseSettings, KafkaSettings, Settings
 from signalhub.store.base import make_engine, make_sessionmaker
 from signalhub.store.messaging import Delivery
+from signalhub_cli import app as cli
 from tests.fixtures.alerts import SmtpServer, WebhookReceiver
 from tests.integration.alerts.helpers import case_alert, wait_until
 

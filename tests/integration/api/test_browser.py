@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from producers.simulator.signals import simulate
-from signalhub.cli import app as cli
 from signalhub.settings import KafkaSettings
 from signalhub.store.base import make_engine, make_sessionmaker
 from signalhub.store.models import Case, CaseEvent, Conference
+from signalhub_cli import app as cli
 from tests.fixtures.api import PASSWORD, app_settings
 from tests.fixtures.browser import ARGS, CHROMIUM, SHOTS, served
 from tests.fixtures.intake import publish, wait_for

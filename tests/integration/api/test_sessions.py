@@ -14,8 +14,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from services.api.deps import SESSION_COOKIE
-from signalhub.cli import app as cli
 from signalhub.store.workplace import AuditEntry, LoginFailure, User, UserSession
+from signalhub_cli import app as cli
 from tests.fixtures.api import MUNI_A, PASSWORD, Clock, Seed, bearer
 
 

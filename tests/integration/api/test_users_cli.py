@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
-from signalhub.cli import app as cli
 from signalhub.store.workplace import AuditEntry, User
+from signalhub_cli import app as cli
 from tests.fixtures.api import MUNI_A, PASSWORD, Seed, bearer
 
 

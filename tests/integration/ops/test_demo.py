@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from signalhub import broker
-from signalhub.cli.demo_support import signalhub_command
 from signalhub.settings import BrokerSettings, KafkaSettings
+from signalhub_cli.demo_support import signalhub_command
 from tests.fixtures.kafka import TEST_ROOT
 
 pytestmark = pytest.mark.integration

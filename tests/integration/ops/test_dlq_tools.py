@@ -15,9 +15,9 @@ from schemas.cloudevents import CloudEvent, to_headers
 from schemas.codec import Codec
 from schemas.errors import SerializationError, SerializationReason
 from signalhub import dlq
-from signalhub.cli import app
 from signalhub.kafka import make_consumer, make_producer
 from signalhub.settings import KafkaSettings
+from signalhub_cli import app
 from tests.unit.ops.test_masking import PERSONAL
 from tests.unit.schemas.samples import AT, risk_signal
 

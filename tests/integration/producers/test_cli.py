@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from producers.rows import write_csv
 from schemas.codec import Codec
-from signalhub.cli import app
 from signalhub.kafka import make_producer
 from signalhub.settings import KafkaSettings
 from signalhub.signals import RiskSignalModel
+from signalhub_cli import app
 from tests.integration.producers.helpers import headers_of, read_topic
 from tests.unit.producers import samples
 

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from producers.simulator.people import generate_population, noisy_records, patronymic_of, write_rows
 from producers.simulator.people_noise import COLUMNS
-from signalhub.cli import app
 from signalhub.domain.identifiers import snils_valid
+from signalhub_cli import app
 
 
 def test_population_is_deterministic_and_realistic() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import urllib.request
 
-from signalhub.cli.demo_support import AlertSink
+from signalhub_cli.demo_support import AlertSink
 
 
 def _post(port: int, body: bytes) -> int:

@@ -15,8 +15,8 @@ import yaml
 from pydantic_settings import BaseSettings
 from typer.core import TyperGroup
 
-from signalhub.cli import app
 from signalhub.settings import REPO_ROOT
+from signalhub_cli import app
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]

@@ -9,39 +9,39 @@ app = typer.Typer(no_args_is_help=True, help="signalhub: family-risk signals hub
 
 def _register() -> None:
     # Each concern adds its sub-app here, one line each.
-    from signalhub.cli import db
+    from signalhub_cli import db
 
     app.add_typer(db.app, name="db")
-    from signalhub.cli import broker, topics
+    from signalhub_cli import broker, topics
 
     app.add_typer(broker.app, name="broker")
     app.add_typer(topics.app, name="topics")
-    from signalhub.cli import relay
+    from signalhub_cli import relay
 
     app.add_typer(relay.app, name="relay")
-    from signalhub.cli import notifier
+    from signalhub_cli import notifier
 
     app.add_typer(notifier.app, name="notifier")
-    from signalhub.cli import scheduler
+    from signalhub_cli import scheduler
 
     app.add_typer(scheduler.app, name="scheduler")
-    from signalhub.cli import dlq
+    from signalhub_cli import dlq
 
     app.add_typer(dlq.app, name="dlq")
-    from signalhub.cli import link
+    from signalhub_cli import link
 
     link.register(app)
-    from signalhub.cli import producers
+    from signalhub_cli import producers
 
     producers.register(app)
-    from signalhub.cli import api, users
+    from signalhub_cli import api, users
 
     app.add_typer(api.app, name="api")
     app.add_typer(users.app, name="users")
-    from signalhub.cli import intake
+    from signalhub_cli import intake
 
     app.add_typer(intake.app, name="intake")
-    from signalhub.cli import demo
+    from signalhub_cli import demo
 
     app.add_typer(demo.app, name="demo")
 

@@ -5,7 +5,7 @@ database, ports, a routing file sending alerts to the demo's sink), topics and s
 users with fresh passwords, then the hub's processes, each awaited until it answers its health
 check. Each step reports its progress on the console. On failure `broker_up` prints why and
 exits (`typer.Exit`), `create_users` prints and skips that user, `start_processes` prints the
-process's log tail and returns False; the caller (`signalhub.cli.demo`) stops what was started.
+process's log tail and returns False; the caller (`signalhub_cli.demo`) stops what was started.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import typer
 from rich.console import Console
 
 from signalhub import broker, kafka
-from signalhub.cli.demo_support import Supervisor, log_tail, signalhub_command, wait_http_ok
 from signalhub.settings import Settings
 from signalhub.store import migrate
+from signalhub_cli.demo_support import Supervisor, log_tail, signalhub_command, wait_http_ok
 
 console = Console()
 

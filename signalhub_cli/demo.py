@@ -8,7 +8,7 @@ subprocesses, then the simulator at a gentle rate, and prints the URLs and login
 SIGTERM) stops every process it started and the broker only if it started it. Logs of the children
 are in `<work-dir>/logs/`.
 
-This module runs the demo and stops it; the bring-up steps are in `signalhub.cli.demo_setup`.
+This module runs the demo and stops it; the bring-up steps are in `signalhub_cli.demo_setup`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ import typer
 from rich.console import Console
 
 from signalhub import broker
-from signalhub.cli.demo_setup import PROCESSES, broker_up, child_env, create_users, prepare, start_processes
-from signalhub.cli.demo_support import AlertSink, Child, Simulation, Supervisor, log_tail
 from signalhub.settings import REPO_ROOT, Settings
+from signalhub_cli.demo_setup import PROCESSES, broker_up, child_env, create_users, prepare, start_processes
+from signalhub_cli.demo_support import AlertSink, Child, Simulation, Supervisor, log_tail
 
 app = typer.Typer(help="Run the whole hub locally with simulated signals (Ctrl-C stops it).")
 console = Console()

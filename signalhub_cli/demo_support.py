@@ -36,7 +36,7 @@ def signalhub_command() -> list[str]:
     script = Path(sys.executable).with_name("signalhub")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from signalhub.cli import app; app()"]
+    return [sys.executable, "-c", "from signalhub_cli import app; app()"]
 
 
 @dataclass

@@ -10,8 +10,8 @@ from rich.console import Console
 
 from services.scheduler import app as scheduler_app
 from services.scheduler.settings import SchedulerSettings
-from signalhub.cli.relay import stop_on_signals
 from signalhub.settings import Settings
+from signalhub_cli.relay import stop_on_signals
 
 app = typer.Typer(no_args_is_help=True, help="Acknowledgement deadlines, review reminders and retention.")
 console = Console()
