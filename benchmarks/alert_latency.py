@@ -34,7 +34,7 @@ from producers.publisher import headers_for
 from schemas.codec import Codec
 from signalhub import broker
 from signalhub.kafka import create_topics, make_producer
-from signalhub.settings import REPO_ROOT, BrokerSettings, KafkaSettings
+from signalhub.settings import REPO_ROOT, BrokerSettings
 from signalhub.signals import RiskSignalModel
 from signalhub.store import migrate
 
@@ -135,8 +135,8 @@ def main() -> None:
         port=39192, controller_port=39193, data_dir=REPO_ROOT / "var" / "bench-alerts-kafka"
     )
     broker.up(broker_settings)
-    kafka = KafkaSettings(
-        bootstrap_servers=broker.bootstrap_servers(broker_settings), topic_prefix=f"b{uuid.uuid4().hex[:8]}."
+    kafka = broker.admin_settings(broker_settings).model_copy(
+        update={"topic_prefix": f"b{uuid.uuid4().hex[:8]}."}
     )
     create_topics(kafka)
     url = fresh_database()
@@ -147,8 +147,8 @@ def main() -> None:
     )
     env = os.environ | {
         "SIGNALHUB_DB_URL": url,
-        "SIGNALHUB_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
-        "SIGNALHUB_KAFKA_TOPIC_PREFIX": kafka.topic_prefix,
+        **kafka.environment(),
+        "SIGNALHUB_DEV_MODE": "1",
         "SIGNALHUB_NOTIFIER_ROUTING_PATH": str(routing),
         "SIGNALHUB_NOTIFIER_GROUP_ID": f"notifier-{uuid.uuid4().hex[:6]}",
     }

@@ -41,7 +41,7 @@ from signalhub.domain.linkage.config import default_config
 from signalhub.domain.linkage.model import PersonRecord
 from signalhub.kafka import create_topics, make_consumer, make_producer
 from signalhub.metrics import Metrics
-from signalhub.settings import AGENCIES, REPO_ROOT, BrokerSettings, KafkaSettings
+from signalhub.settings import AGENCIES, REPO_ROOT, BrokerSettings
 from signalhub.signals import RiskSignalModel
 from signalhub.store import migrate
 from signalhub.store.base import make_engine
@@ -135,9 +135,7 @@ def main() -> None:
         data_dir=REPO_ROOT / "var" / "bench-kafka" / uuid.uuid4().hex[:8],
     )
     broker.up(bsettings)
-    kafka = KafkaSettings(
-        bootstrap_servers=broker.bootstrap_servers(bsettings), topic_prefix=f"b{uuid.uuid4().hex[:8]}."
-    )
+    kafka = broker.admin_settings(bsettings).model_copy(update={"topic_prefix": f"b{uuid.uuid4().hex[:8]}."})
     try:
         migrate.upgrade(url)
         registry: list[list[dict[str, Any]]] = []

@@ -14,6 +14,7 @@ Starts its own single-node broker (free ports, data dir var/bench-publisher-kafk
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import socket
@@ -22,6 +23,7 @@ import subprocess
 import time
 import uuid
 from contextlib import closing
+from pathlib import Path
 
 from producers.publisher import Publisher
 from producers.simulator.signals import generate_signals
@@ -56,6 +58,20 @@ def timed_single(kafka: KafkaSettings, signals: list[RiskSignalModel]) -> float:
         return len(signals) / (time.perf_counter() - started)
 
 
+def java_client_config(kafka: KafkaSettings) -> Path:
+    """The Java client's connection and SCRAM settings, in a file only we can read."""
+    path = REPO_ROOT / "var" / f"bench-java-client-{os.getpid()}.properties"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(
+        f"bootstrap.servers={kafka.bootstrap_servers}\nsecurity.protocol=SASL_SSL\n"
+        "sasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
+        f'required username="{kafka.username}" password="{kafka.password.get_secret_value()}";\n'
+        + (f"ssl.truststore.type=PEM\nssl.truststore.location={kafka.ca_file}\n" if kafka.ca_file else "")
+    )
+    return path
+
+
 def java_reference(kafka: KafkaSettings, count: int, size: int) -> str:
     libs = REPO_ROOT / ".cache" / "kafka-libs"
     if shutil.which("java") is None or not any(libs.glob("kafka-tools-*.jar")):
@@ -63,8 +79,8 @@ def java_reference(kafka: KafkaSettings, count: int, size: int) -> str:
     command = [
         "java", "-Xmx512m", "-cp", f"{libs}/*", "org.apache.kafka.tools.ProducerPerformance",
         "--topic", kafka.topic("bench.java"), "--num-records", str(count), "--record-size", str(size),
-        "--throughput", "-1", "--producer-props", f"bootstrap.servers={kafka.bootstrap_servers}",
-        "acks=all", "enable.idempotence=true", "linger.ms=5",
+        "--throughput", "-1", "--producer.config", str(java_client_config(kafka)),
+        "--producer-props", "acks=all", "enable.idempotence=true", "linger.ms=5",
     ]  # fmt: skip
     topic = {"num_partitions": kafka.partitions, "replication_factor": kafka.replication_factor}
     with closing(make_admin(kafka)) as admin:  # the broker does not auto-create topics
@@ -100,8 +116,9 @@ def main() -> None:
         bsettings = BrokerSettings(port=free_port(), controller_port=free_port(), data_dir=data_dir)
         shutil.rmtree(data_dir, ignore_errors=True)
         broker.up(bsettings)
-        bootstrap = broker.bootstrap_servers(bsettings)
-    kafka = KafkaSettings(bootstrap_servers=bootstrap, topic_prefix=f"bench{uuid.uuid4().hex[:8]}.")
+    # Our own broker: its super user; another one: the SIGNALHUB_KAFKA_* credentials of the environment.
+    base = broker.admin_settings(bsettings) if bsettings else KafkaSettings(bootstrap_servers=bootstrap)
+    kafka = base.model_copy(update={"topic_prefix": f"bench{uuid.uuid4().hex[:8]}."})
     try:
         create_topics(kafka)
         batched = timed_batches(kafka, signals, args.batch)

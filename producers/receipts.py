@@ -2,7 +2,8 @@
 
 Contracts:
 - `read_receipts(..., from_beginning=True)` reads the topic from its start without a consumer
-  group and commits nothing. Otherwise it reads as the group `signalhub-receipts-<agency>` and
+  group and commits nothing. Otherwise it reads as the group `<agency>-receipts` (an agency may use
+  groups named `<agency>*` only, see `signalhub.kafka_access`) and
   commits what it returned, so the next call shows only receipts not seen before.
 - It returns once `limit` receipts are read or no new one arrived for `idle_s` seconds.
 - A message that is not a valid receipt is returned as a `Receipt` with status `undecodable` and
@@ -40,7 +41,7 @@ class Receipt:
 
 
 def group_of(agency: str) -> str:
-    return f"signalhub-receipts-{agency}"
+    return f"{agency}-receipts"
 
 
 def read_receipts(

@@ -8,6 +8,11 @@ Contracts:
 - The broker runs detached (own session) and outlives the command that started it; `down` stops
   it by pid (SIGTERM, then SIGKILL after `stop_timeout_s`). Only `data_dir` is needed to stop it.
 - The jars come from Maven Central through `deploy/kafka/pom.xml` into `libs_dir`, fetched once.
+- It is secured from its first start (see `deploy/kafka/server.properties.template`): clients speak
+  SASL_SSL with SCRAM-SHA-512 to a certificate of the data dir's own CA (`signalhub.broker_tls`),
+  ACLs authorise every request, and the super user `admin` is created when storage is formatted,
+  with `admin_password` or a random one kept in `admin.password`. `admin.env` holds the client
+  settings of that user (`SIGNALHUB_KAFKA_*`), for `topics create`, `agencies` and `roles`.
 
 The controller port is recorded in the metadata log at format time: to change ports, use a fresh
 data dir.
@@ -22,6 +27,8 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
+import secrets
 import shutil
 import string
 import subprocess
@@ -42,8 +49,9 @@ from signalhub.broker_process import (
     spawn,
     terminate,
 )
+from signalhub.broker_tls import BROKER_PRINCIPAL, ca_file, ensure_tls
 from signalhub.kafka_libs import DEPLOY_DIR, ensure_libs, kafka_version, maven_command
-from signalhub.settings import BrokerSettings
+from signalhub.settings import BrokerSettings, KafkaSettings
 
 __all__ = [
     "DEPLOY_DIR",
@@ -51,6 +59,7 @@ __all__ = [
     "BrokerError",
     "BrokerState",
     "StartResult",
+    "admin_settings",
     "bootstrap_servers",
     "data_file",
     "down",
@@ -83,6 +92,18 @@ def bootstrap_servers(settings: BrokerSettings) -> str:
     return f"127.0.0.1:{settings.port}"
 
 
+def admin_settings(settings: BrokerSettings) -> KafkaSettings:
+    """Client settings of the broker's super user `admin` (once the broker has been formatted)."""
+    settings = absolute(settings)
+    return KafkaSettings(
+        bootstrap_servers=bootstrap_servers(settings),
+        username="admin",
+        password=_admin_password(settings),
+        ca_file=ca_file(data_file(settings.data_dir, "tls")),
+        replication_factor=1,
+    )
+
+
 def status(settings: BrokerSettings) -> BrokerState:
     settings = absolute(settings)
     pid = running_pid(settings.data_dir)
@@ -104,8 +125,10 @@ def up(settings: BrokerSettings) -> StartResult:
             raise BrokerError("java not found: Kafka 4 needs Java 17 or newer")
         started = time.monotonic()
         libs = ensure_libs(settings)
+        ensure_tls(data_file(settings.data_dir, "tls"), settings.tls_hosts)
         properties = _render_properties(settings)
         _format_storage(settings, libs, properties)
+        _write_admin_env(settings)
         server_log = data_file(settings.data_dir, "log")
         offset = server_log.stat().st_size if server_log.exists() else 0
         pid = spawn(_java_command(settings, libs, properties), settings.data_dir)
@@ -134,10 +157,48 @@ def _render_properties(settings: BrokerSettings) -> Path:
         port=settings.port,
         controller_port=settings.controller_port,
         log_dirs=data_file(settings.data_dir, "kraft"),
+        tls_dir=data_file(settings.data_dir, "tls"),
+        admin_password=_admin_password(settings),
+        broker_principal=BROKER_PRINCIPAL,
     )
     target = data_file(settings.data_dir, "properties")
-    target.write_text(text)
+    _write_private(target, text)
     return target
+
+
+def _admin_password(settings: BrokerSettings) -> str:
+    """`admin_password` when set, else the data dir's own, made once (it must not change after
+    the storage is formatted: the credential lives in the metadata log)."""
+    path = data_file(settings.data_dir, "admin_password")
+    if path.exists():
+        return path.read_text().strip()
+    if (data_file(settings.data_dir, "kraft") / "meta.properties").exists():
+        raise BrokerError(
+            f"{settings.data_dir} was formatted without a SCRAM super user (before the broker was "
+            "secured): stop it and remove the data dir (make clean-var) to start afresh"
+        )
+    password = settings.admin_password.get_secret_value() if settings.admin_password else ""
+    password = password or secrets.token_urlsafe(24)
+    _write_private(path, f"{password}\n")
+    return password
+
+
+def _write_admin_env(settings: BrokerSettings) -> None:
+    admin = admin_settings(settings)
+    lines = [
+        f"SIGNALHUB_KAFKA_BOOTSTRAP_SERVERS={admin.bootstrap_servers}",
+        f"SIGNALHUB_KAFKA_USERNAME={admin.username}",
+        f"SIGNALHUB_KAFKA_PASSWORD={admin.password.get_secret_value()}",
+        f"SIGNALHUB_KAFKA_CA_FILE={admin.ca_file}",
+    ]
+    _write_private(data_file(settings.data_dir, "admin_env"), "\n".join(lines) + "\n")
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (it holds a password)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
 
 
 def _format_storage(settings: BrokerSettings, libs: Path, properties: Path) -> None:
@@ -153,6 +214,9 @@ def _format_storage(settings: BrokerSettings, libs: Path, properties: Path) -> N
     cluster_id = id_file.read_text().strip()
     command = [*_java_base("256m", libs), "kafka.tools.StorageTool", "format", "--standalone"]
     command += ["-t", cluster_id, "-c", str(properties)]
+    # The super user's SCRAM credential goes into the bootstrap metadata: the broker needs it for
+    # its own inter-broker connections, and it creates every other credential and ACL.
+    command += ["--add-scram", f"SCRAM-SHA-512=[name=admin,password={_admin_password(settings)}]"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BrokerError(f"formatting the Kafka storage failed:\n{(done.stdout + done.stderr)[-4000:]}")

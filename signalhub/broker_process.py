@@ -5,7 +5,8 @@ re-exports `BrokerError`, `READY_MARKER` and `data_file`).
 
 Layout of `data_dir`: `server.properties` (rendered from the template), `kraft/` (log.dirs),
 `logs/server.log` (the broker's log), `kafka.out` (JVM stdout/stderr), `kafka.pid`, `cluster.id`,
-`.lock`.
+`.lock`, `tls/` (CA and broker certificate, `signalhub.broker_tls`), `admin.password` (the super
+user's SCRAM password, made at format time) and `admin.env` (client settings of that user).
 
 Contracts:
 - A pid counts as the broker only while it is a live (not zombie) `kafka.Kafka` started with this
@@ -43,6 +44,9 @@ _FILES = {
     "pid": "kafka.pid",
     "cluster_id": "cluster.id",
     "lock": ".lock",
+    "tls": "tls",
+    "admin_password": "admin.password",
+    "admin_env": "admin.env",
 }
 
 

@@ -1,5 +1,8 @@
 """Thin kafka-python wrappers: the one place that knows how the hub's clients and topics are set up.
 
+Every client authenticates: `security` turns a `KafkaSettings` into the SASL_SSL/SCRAM-SHA-512
+options each builder applies, so no client of the hub can be built open.
+
 Nothing connects at import time; each function builds a client when called and the caller owns it
 (close consumers and admins, flush and close producers on shutdown). Nothing here assumes a single
 broker: partitions and replication come from `KafkaSettings`.
@@ -32,6 +35,22 @@ class TopicSpec:
     retention_ms: int
 
 
+SASL_MECHANISM = "SCRAM-SHA-512"
+
+
+def security(settings: KafkaSettings) -> dict[str, Any]:
+    """The kafka-python options that authenticate as `settings.username` over TLS."""
+    if not settings.username:
+        raise ValueError("SIGNALHUB_KAFKA_USERNAME is not set: every Kafka client authenticates (SCRAM)")
+    return {
+        "security_protocol": "SASL_SSL",
+        "sasl_mechanism": SASL_MECHANISM,
+        "sasl_plain_username": settings.username,
+        "sasl_plain_password": settings.password.get_secret_value(),
+        "ssl_cafile": str(settings.ca_file) if settings.ca_file else None,
+    }
+
+
 def make_producer(settings: KafkaSettings, **overrides: Any) -> KafkaProducer:
     """An idempotent producer that waits for all in-sync replicas (`acks='all'`).
 
@@ -43,6 +62,7 @@ def make_producer(settings: KafkaSettings, **overrides: Any) -> KafkaProducer:
         "acks": "all",
         "enable_idempotence": True,
         "linger_ms": 5,
+        **security(settings),
     }
     return KafkaProducer(**(config | overrides))
 
@@ -66,6 +86,7 @@ def make_consumer(
         "auto_offset_reset": "earliest",
         "fetch_min_bytes": 64 * 1024,
         "fetch_max_wait_ms": 25,
+        **security(settings),
     }
     return KafkaConsumer(*topics, **(config | overrides))
 
@@ -75,6 +96,7 @@ def make_admin(settings: KafkaSettings, **overrides: Any) -> KafkaAdminClient:
     config: dict[str, Any] = {
         "bootstrap_servers": settings.bootstrap_servers,
         "client_id": settings.client_id,
+        **security(settings),
     }
     return KafkaAdminClient(**(config | overrides))
 

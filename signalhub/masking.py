@@ -2,14 +2,15 @@
 
 Contract: `mask(value)` returns a copy of any JSON-like structure (dicts, lists, scalars, dates) in
 which every field that can identify a person is masked by its key name, wherever it is nested:
-- names (surname, first name, patronymic, reporter and locality names) -> first letter + `***`;
-- birth dates -> the year only;
+- names of people (surname, first name, patronymic, reporter), birth dates and sex -> `***`
+  (not even an initial or a year: with a municipality and a date they narrow a child down);
+- locality names -> first letter + `***`;
 - identifiers (SNILS, birth certificate, OMS policy, FIAS id) and contacts (phone, e-mail) -> their
   shape only: every letter and digit becomes `*`, separators stay, so a malformed value still shows
   a wrong length or layout;
 - addresses (text, street, house, flat) and free text (description) -> `***` / a length note.
 Everything else (agency, types, severity, times of the event, codes of region and municipality,
-roles, sex) is kept: it identifies nobody and is what an operator needs to see.
+roles) is kept: it identifies nobody and is what an operator needs to see.
 """
 
 from __future__ import annotations
@@ -31,15 +32,6 @@ def initial(value: Any) -> Any:
     """`Иванова` -> `И***`; empty or non-text values are hidden whole."""
     if isinstance(value, str) and value.strip():
         return value.strip()[0] + HIDDEN
-    return value if value is None else HIDDEN
-
-
-def year_only(value: Any) -> Any:
-    """A date (or ISO date text) -> its year as text; anything else is hidden."""
-    if isinstance(value, date | datetime):
-        return f"{value.year:04d}"
-    if isinstance(value, str) and len(value) >= 4 and value[:4].isdigit():
-        return value[:4]
     return value if value is None else HIDDEN
 
 
@@ -68,9 +60,9 @@ def _address(value: Any) -> Any:
 
 _NAMES = ("surname", "first_name", "patronymic", "name", "last_name", "middle_name", "full_name", "fio")
 _BY_KEY: dict[str, Callable[[Any], Any]] = {
-    **dict.fromkeys(_NAMES, initial),
+    **dict.fromkeys(_NAMES, hidden),
     "locality": initial,
-    **dict.fromkeys(("birth_date", "date_of_birth", "dob"), year_only),
+    **dict.fromkeys(("birth_date", "date_of_birth", "dob", "sex"), hidden),
     "snils": shape,
     "birth_cert": shape,
     "oms_policy": shape,

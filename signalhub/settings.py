@@ -17,20 +17,47 @@ from signalhub.domain.priority import AckDeadlines
 AGENCIES: tuple[str, ...] = ("police", "health", "education", "guardianship", "social")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The shipped value of every secret setting: good for development only.
+DEFAULT_SECRET = "change-me-in-production"  # noqa: S105 (the known placeholder, refused outside dev mode)
 
 
 class KafkaSettings(BaseSettings):
-    """Where the broker is and how topics are laid out."""
+    """Where the broker is, who this process is to it, and how topics are laid out.
+
+    Every client speaks SASL_SSL with SCRAM-SHA-512: `username` and `password` are this process's
+    own principal (one per hub role and per agency, see `signalhub.kafka_access`), `ca_file` the CA
+    that signed the broker's certificate (None: the system's trust store).
+    """
 
     model_config = SettingsConfigDict(env_prefix="SIGNALHUB_KAFKA_", extra="ignore")
 
     bootstrap_servers: str = "127.0.0.1:9092"
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    ca_file: Path | None = REPO_ROOT / "var" / "kafka" / "tls" / "ca.pem"
     topic_prefix: str = ""
     partitions: int = 3
     replication_factor: int = 1
     retention_ms: int = 30 * 24 * 3600 * 1000
     dlq_retention_ms: int = 90 * 24 * 3600 * 1000
     client_id: str = "signalhub"
+
+    def as_principal(self, username: str, password: str | SecretStr) -> KafkaSettings:
+        """These settings, authenticating as another principal."""
+        secret = password if isinstance(password, SecretStr) else SecretStr(password)
+        return self.model_copy(update={"username": username, "password": secret})
+
+    def environment(self) -> dict[str, str]:
+        """The `SIGNALHUB_KAFKA_*` variables that give a child process these connection settings."""
+        env = {
+            "SIGNALHUB_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            "SIGNALHUB_KAFKA_USERNAME": self.username,
+            "SIGNALHUB_KAFKA_PASSWORD": self.password.get_secret_value(),
+            "SIGNALHUB_KAFKA_TOPIC_PREFIX": self.topic_prefix,
+        }
+        if self.ca_file is not None:
+            env["SIGNALHUB_KAFKA_CA_FILE"] = str(self.ca_file)
+        return env
 
     def topic(self, name: str) -> str:
         """The full name of a topic; the prefix lets tests use fresh names."""
@@ -64,6 +91,11 @@ class BrokerSettings(BaseSettings):
     start_timeout_s: float = 90.0
     stop_timeout_s: float = 30.0
     maven_repo_dir: Path = REPO_ROOT / ".cache" / "m2"
+    # The super user's SCRAM password, used when the storage is first formatted; unset: a random
+    # one, kept in `<data_dir>/admin.password`.
+    admin_password: SecretStr | None = None
+    # Host names the broker certificate names besides 127.0.0.1 and localhost.
+    tls_hosts: tuple[str, ...] = ()
 
 
 class DatabaseSettings(BaseSettings):
@@ -86,7 +118,10 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
     db: DatabaseSettings = Field(default_factory=DatabaseSettings)
-    secret_key: SecretStr = SecretStr("change-me-in-production")
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    # Development flag (the demo and the tests set it): lets the API, gateway and notifier start
+    # with the shipped default secrets, which anyone can read in this repository.
+    dev_mode: bool = False
     # Acknowledgement deadlines by priority (hours): intake writes each case's `ack_deadline`
     # from them, the scheduler raises `ack_overdue` when it passes, the UI counts down to it.
     ack_urgent_h: float = 1.0
@@ -99,3 +134,11 @@ class Settings(BaseSettings):
             high=timedelta(hours=self.ack_high_h),
             normal=timedelta(hours=self.ack_normal_h),
         )
+
+    def default_secrets(self, **others: SecretStr) -> list[str]:
+        """The names of the secrets (`SIGNALHUB_SECRET_KEY` and `others`, named by their env
+        variable) still at the shipped default; none in `dev_mode`."""
+        secrets = {"SIGNALHUB_SECRET_KEY": self.secret_key, **others}
+        if self.dev_mode:
+            return []
+        return [name for name, value in secrets.items() if value.get_secret_value() == DEFAULT_SECRET]

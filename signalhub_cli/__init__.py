@@ -12,7 +12,10 @@ def _register() -> None:
     from signalhub_cli import db
 
     app.add_typer(db.app, name="db")
-    from signalhub_cli import broker, topics
+    from signalhub_cli import agencies, broker, topics
+
+    app.add_typer(agencies.app, name="agencies")
+    app.add_typer(agencies.roles_app, name="roles")
 
     app.add_typer(broker.app, name="broker")
     app.add_typer(topics.app, name="topics")

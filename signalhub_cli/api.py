@@ -20,8 +20,11 @@ def serve(
     # Imported here so that other `signalhub` commands do not load the web stack.
     from services.api.app import serve as run
     from services.api.config import ApiSettings
+    from signalhub_cli.secrets import require_real_secrets
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    require_real_secrets(settings)
     api = ApiSettings()
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    run(Settings(), api.model_copy(update=overrides))
+    run(settings, api.model_copy(update=overrides))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import typer
 from rich.console import Console
 
 from signalhub import broker
+from signalhub.broker_tls import ca_file, ensure_tls
 from signalhub.settings import BrokerSettings
 
 app = typer.Typer(no_args_is_help=True, help="Start, stop and inspect the local Kafka broker.")
@@ -27,6 +31,8 @@ def up() -> None:
     else:
         console.print(f"Kafka broker started on {where} (pid {result.pid}) in {result.seconds:.1f} s")
     console.print(f"data: {settings.data_dir}", markup=False, highlight=False)
+    admin_env = broker.data_file(settings.data_dir.resolve(), "admin_env")
+    console.print(f"SASL_SSL/SCRAM; super user's client settings: {admin_env}", markup=False, highlight=False)
 
 
 @app.command()
@@ -50,3 +56,17 @@ def status() -> None:
         raise typer.Exit(1)
     console.print(f"Kafka broker running on {state.bootstrap_servers} (pid {state.pid})", markup=False)
     console.print(f"data: {state.data_dir}", markup=False, highlight=False)
+
+
+@app.command()
+def tls(
+    directory: Path = typer.Option(..., "--dir", help="Where to write ca.pem, ca.key and broker.pem."),
+    host: list[str] = typer.Option([], help="A host name clients reach the broker by (repeatable)."),
+    owner: int | None = typer.Option(None, help="Give the private files to this uid (the broker's user)."),
+) -> None:
+    """Make a CA and a broker certificate (PEM) unless they exist: docker-compose's Kafka uses it."""
+    ensure_tls(directory, host)
+    if owner is not None:
+        for name in ("ca.key", "broker.pem"):
+            os.chown(directory / name, owner, owner)
+    console.print(f"CA certificate for clients: {ca_file(directory)}", markup=False, highlight=False)

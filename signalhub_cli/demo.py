@@ -58,7 +58,7 @@ def demo(
         supervisor = Supervisor(
             work_dir / "logs", child_env(settings, work_dir, api_port, metrics_port, sink.port)
         )
-        prepare(settings, supervisor.env)
+        supervisor.own_env = prepare(settings)
         logins = create_users(supervisor.env)
         ok = start_processes(supervisor, api_port, metrics_port)
         if ok:

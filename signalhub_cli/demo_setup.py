@@ -1,7 +1,8 @@
 """The steps that bring the demo's hub up, in the order `signalhub demo` runs them.
 
 The Kafka broker (started unless it runs), the environment every child process shares (broker,
-database, ports, a routing file sending alerts to the demo's sink), topics and schema, the three
+database, ports, a routing file sending alerts to the demo's sink), topics and schema, a Kafka
+principal with fresh password for each process that uses Kafka (the demo runs secured like any hub), the three
 users with fresh passwords, then the hub's processes, each awaited until it answers its health
 check. Each step reports its progress on the console. On failure `broker_up` prints why and
 exits (`typer.Exit`), `create_users` prints and skips that user, `start_processes` prints the
@@ -18,8 +19,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from signalhub import broker, kafka
-from signalhub.settings import Settings
+from signalhub import broker, kafka, kafka_access
+from signalhub.settings import KafkaSettings, Settings
 from signalhub.store import migrate
 from signalhub_cli.demo_support import Supervisor, log_tail, signalhub_command, wait_http_ok
 
@@ -36,6 +37,11 @@ PROCESSES = (  # name, subcommand, how its metrics port is set: an env name, els
     ("notifier", ["notifier", "run"], "SIGNALHUB_NOTIFIER_METRICS_PORT"),
     ("scheduler", ["scheduler", "run"], "SIGNALHUB_SCHEDULER_METRICS_PORT"),
 )
+# The Kafka principal each child runs as; the scheduler and the users command use no Kafka. The
+# simulator stands for the five agencies' systems, so it publishes as the gateway does.
+PRINCIPAL_OF = {
+    "intake": "intake", "relay": "relay", "notifier": "notifier", "api": "api", "simulator": "gateway",
+}  # fmt: skip
 
 
 def broker_up(settings: Settings) -> bool:
@@ -64,6 +70,8 @@ def child_env(
     env = dict(os.environ)
     env |= {
         "SIGNALHUB_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers(settings.broker),
+        "SIGNALHUB_KAFKA_CA_FILE": str(admin_settings(settings).ca_file),
+        "SIGNALHUB_DEV_MODE": "1",
         "SIGNALHUB_DB_URL": settings.db.url,
         "SIGNALHUB_API_HOST": "127.0.0.1",
         "SIGNALHUB_API_PORT": str(api_port),
@@ -75,16 +83,27 @@ def child_env(
     return env
 
 
-def prepare(settings: Settings, env: dict[str, str]) -> None:
-    """Wait for the broker named in `env`, create the missing topics, migrate the database."""
-    kafka_settings = settings.kafka.model_copy(
-        update={"bootstrap_servers": env["SIGNALHUB_KAFKA_BOOTSTRAP_SERVERS"]}
-    )
-    kafka.wait_for_broker(kafka_settings, 60)
-    created = kafka.create_topics(kafka_settings)
+def admin_settings(settings: Settings) -> KafkaSettings:
+    """The local broker's super user, with the demo's topic prefix."""
+    admin = broker.admin_settings(settings.broker)
+    return admin.model_copy(update={"topic_prefix": settings.kafka.topic_prefix})
+
+
+def prepare(settings: Settings) -> dict[str, dict[str, str]]:
+    """Wait for the broker, create the missing topics and each child's Kafka principal (a new
+    password every run), migrate the database; return each child's own environment."""
+    admin = admin_settings(settings)
+    kafka.wait_for_broker(admin, 60)
+    created = kafka.create_topics(admin)
     console.print(f"topics: {len(created)} created")
+    own_env = {}
+    for child, principal in PRINCIPAL_OF.items():
+        password = kafka_access.create_principal(admin, principal)
+        own_env[child] = admin.as_principal(principal, password).environment()
+    console.print(f"Kafka principals: {', '.join(sorted(set(PRINCIPAL_OF.values())))}", highlight=False)
     migrate.upgrade(settings.db.url)
     console.print("database schema up to date", highlight=False)
+    return own_env
 
 
 def create_users(env: dict[str, str]) -> list[tuple[str, str]]:

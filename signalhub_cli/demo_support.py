@@ -53,6 +53,8 @@ class Supervisor:
 
     log_dir: Path
     env: dict[str, str]
+    # Per child name, what it adds to `env`: its own Kafka principal's settings.
+    own_env: dict[str, dict[str, str]] = field(default_factory=dict)
     children: list[Child] = field(default_factory=list)
 
     def start(self, name: str, args: list[str]) -> Child:
@@ -62,7 +64,7 @@ class Supervisor:
             process = subprocess.Popen(
                 [*signalhub_command(), *args],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                env=self.env, start_new_session=True,
+                env=self.env | self.own_env.get(name, {}), start_new_session=True,
             )  # fmt: skip
         child = Child(name, args, process, log_path)
         self.children.append(child)

@@ -15,6 +15,7 @@ from consumers.notifier.settings import NotifierSettings
 from signalhub.settings import DatabaseSettings, Settings
 from signalhub.store.base import make_engine, make_sessionmaker
 from signalhub_cli.relay import stop_on_signals
+from signalhub_cli.secrets import require_real_secrets
 
 app = typer.Typer(no_args_is_help=True, help="Deliver alerts by webhook and e-mail; parked alerts.")
 console = Console()
@@ -24,7 +25,9 @@ console = Console()
 def run() -> None:
     """Consume alerts and deliver them until SIGTERM/SIGINT (SIGNALHUB_NOTIFIER_* settings)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    notifier_app.run(Settings(), NotifierSettings(), stop_on_signals())
+    settings, notifier = Settings(), NotifierSettings()
+    require_real_secrets(settings, SIGNALHUB_NOTIFIER_WEBHOOK_SECRET=notifier.webhook_secret)
+    notifier_app.run(settings, notifier, stop_on_signals())
 
 
 @app.command()

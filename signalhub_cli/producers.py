@@ -174,7 +174,10 @@ def revoke_key_command(key_id: str) -> None:
 def serve_command(port: int | None = typer.Option(None), host: str | None = typer.Option(None)) -> None:
     """Run the gateway (uvicorn) until interrupted."""
     from producers.gateway.server import serve
+    from signalhub_cli.secrets import require_real_secrets
 
+    settings = Settings()
+    require_real_secrets(settings)
     gateway = GatewaySettings()
     update = {k: v for k, v in (("port", port), ("host", host)) if v is not None}
-    serve(Settings().kafka, gateway.model_copy(update=update))
+    serve(settings.kafka, gateway.model_copy(update=update))

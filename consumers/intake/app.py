@@ -22,7 +22,8 @@ from signalhub.store.base import make_engine
 
 __all__ = ["DEFAULT_GROUP", "run", "tune_gc"]
 
-DEFAULT_GROUP = "signalhub-intake"
+# The `intake` principal may use consumer groups named `intake*` only (signalhub.kafka_access).
+DEFAULT_GROUP = "intake"
 log = logging.getLogger(__name__)
 
 

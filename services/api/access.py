@@ -5,7 +5,12 @@
 - liaison: read-only, cases that their agency signalled (`cases.agencies` holds the agency).
 - operator: no case and no personal data; the pipeline, dead letters and statistics.
 
-Out-of-scope cases are reported as not found, so a user cannot probe which case ids exist.
+Out-of-scope cases are reported as not found, so a user cannot probe which case ids exist; the
+refusal carries a `Denial`, which the app writes to the audit log.
+
+Need-to-know within a readable case (`signal_view`): a liaison sees their own agency's signals in
+full and the others' only as agency, type and date (and only the people their agency named);
+health's descriptions (medical secrecy) are for the coordinator and the case's own curator.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 __all__ = ["ForbiddenError", "NotFoundError", "Principal", "Role"]
 
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import ColumnElement, String, cast, false, or_, true
 
@@ -21,12 +27,33 @@ from signalhub.store.cases import Case
 from signalhub.store.workplace import User
 
 
+@dataclass(frozen=True)
+class Denial:
+    """A refused attempt on an existing case, for the audit log (ids only)."""
+
+    who: Principal
+    case_id: str
+    wanted: Literal["read", "act"]
+
+
 class ForbiddenError(Exception):
     """The user's role does not allow this; the message is a fixed text, never case data."""
 
+    def __init__(self, denial: Denial | None = None) -> None:
+        super().__init__("forbidden")
+        self.denial = denial
+
 
 class NotFoundError(Exception):
-    """No such case, or not one this user may see."""
+    """No such case, or not one this user may see (then `denial` says who tried)."""
+
+    def __init__(self, denial: Denial | None = None) -> None:
+        super().__init__("not found")
+        self.denial = denial
+
+
+SignalView = Literal["full", "without_description", "summary"]
+HEALTH = "health"
 
 
 @dataclass(frozen=True)
@@ -85,9 +112,20 @@ def may_read(p: Principal, case: Case) -> bool:
     return False
 
 
+def signal_view(p: Principal, case: Case, agency: str) -> SignalView:
+    """How much of one of `case`'s signals, sent by `agency`, reader `p` sees (module docstring)."""
+    if p.role is Role.LIAISON:
+        return "full" if agency == p.agency else "summary"
+    if agency == HEALTH and not (p.role is Role.COORDINATOR or case.curator_id == p.id):
+        return "without_description"
+    return "full"
+
+
 def require_read(p: Principal, case: Case | None) -> Case:
-    if case is None or not may_read(p, case):
+    if case is None:
         raise NotFoundError
+    if not may_read(p, case):
+        raise NotFoundError(Denial(p, case.id, "read"))
     return case
 
 
@@ -95,7 +133,7 @@ def require_act(p: Principal, case: Case | None, *, coordinator_only: bool = Fal
     """The case if `p` may change it; NotFoundError when out of scope, ForbiddenError when read-only."""
     case = require_read(p, case)
     if not p.acts_on_cases or (coordinator_only and p.role is not Role.COORDINATOR):
-        raise ForbiddenError
+        raise ForbiddenError(Denial(p, case.id, "act"))
     return case
 
 

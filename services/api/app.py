@@ -16,11 +16,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import IntegrityError
 
-from services.api.access import ForbiddenError, NotFoundError
+from services.api.access import Denial, ForbiddenError, NotFoundError
 from services.api.actions.common import ConflictError, InvalidInputError
 from services.api.config import ApiSettings
 from services.api.deps import LoginRequiredError, Services
 from services.api.labels import jinja_globals
+from services.api.queries import audit
 from services.api.queries.deadletters import reader
 from services.api.routes import api_admin, api_auth, api_cases, ops, web_actions, web_pages, web_users
 from services.api.routes.ops import GaugeRefresher
@@ -42,6 +43,9 @@ def _utcnow() -> datetime:
 def _handlers(app: FastAPI) -> None:
     def status(code: int, text: str) -> Callable[[Request, Exception], Response]:
         def handle(request: Request, exc: Exception) -> Response:
+            denial = getattr(exc, "denial", None)
+            if isinstance(denial, Denial):
+                _audit_denial(request.app.state.services, denial)
             if request.url.path.startswith("/ui"):
                 return web_pages.error_page(request, code, text)
             return JSONResponse({"detail": text}, status_code=code)
@@ -60,6 +64,21 @@ def _handlers(app: FastAPI) -> None:
         return RedirectResponse("/ui/login", status_code=303)
 
     app.add_exception_handler(LoginRequiredError, to_login)
+
+
+def _audit_denial(svc: Services, denial: Denial) -> None:
+    """A refused attempt on an existing case goes to the audit log, in its own transaction (the
+    request's own was rolled back)."""
+    with svc.sessions() as session:
+        audit.record(
+            session,
+            denial.who,
+            "case.denied",
+            svc.clock(),
+            case_id=denial.case_id,
+            detail={"wanted": denial.wanted},
+        )
+        session.commit()
 
 
 def create_app(
@@ -81,7 +100,12 @@ def create_app(
         api=api,
         sessions=make_sessionmaker(engine),
         signer=TokenSigner(settings.secret_key.get_secret_value(), timedelta(hours=api.session_hours)),
-        limiter=LoginLimiter(api.login_max_failures, api.login_window_s, clock),
+        limiter=LoginLimiter(
+            api.login_max_failures,
+            api.login_window_s,
+            clock,
+            max_per_address=api.login_max_failures_per_address,
+        ),
         metrics=metrics or Metrics(),
         templates=templates,
         clock=clock,
@@ -117,12 +141,22 @@ def create_app(
     return app
 
 
-def serve(settings: Settings, api_settings: ApiSettings) -> None:
-    """Run the app under uvicorn (access log off: URLs hold no personal data, but keep logs lean)."""
+def uvicorn_config(app: FastAPI, api_settings: ApiSettings) -> Any:
+    """How uvicorn serves the app. Its own proxy-header handling stays off: it would take any
+    X-Forwarded-For from 127.0.0.1 as the client; `security.addresses` reads that header, and only
+    from `SIGNALHUB_API_TRUSTED_PROXIES`. The access log is off (keep logs lean)."""
     import uvicorn
 
-    if settings.secret_key.get_secret_value() == "change-me-in-production":
-        log.warning("SIGNALHUB_SECRET_KEY is the default: sessions can be forged; set a secret")
+    return uvicorn.Config(
+        app, host=api_settings.host, port=api_settings.port, access_log=False, proxy_headers=False,
+        log_level="info",
+    )  # fmt: skip
+
+
+def serve(settings: Settings, api_settings: ApiSettings) -> None:
+    """Run the app under uvicorn until interrupted."""
+    import uvicorn
+
     app = create_app(settings, api_settings)
     log.info("api listening on %s:%d", api_settings.host, api_settings.port)
-    uvicorn.run(app, host=api_settings.host, port=api_settings.port, access_log=False, proxy_headers=True)
+    uvicorn.Server(uvicorn_config(app, api_settings)).run()

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 class RateLimitedError(Exception):
-    """Too many failed logins for this username from this address; try again later."""
+    """Too many failed logins for this username, or for any username, from this address; try later."""
 
 
 @dataclass(frozen=True)
@@ -33,23 +33,23 @@ def check_login(
     svc: Services, session: Session, username: str, password: str, address: str
 ) -> SignedIn | None:
     """A new session of the active user whose password matches, else None. Failures count against
-    (username, address) in the database every API process shares; once the limit is reached even
+    (username, address) and against the address alone in the database every API process shares; once the limit is reached even
     a right password is refused until the window passes. The audit log records successes (user
     id) and failures (no username)."""
-    key = svc.limiter.key(username, address)
-    if svc.limiter.blocked(session, key):
+    keys = svc.limiter.keys(username, address)
+    if svc.limiter.blocked(session, keys):
         log.warning("login refused: rate limit reached")
         raise RateLimitedError
     user = session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else None, password)
     now = svc.clock()
     if not ok or user is None or not user.active:
-        svc.limiter.failed(session, key)
+        svc.limiter.failed(session, keys)
         audit.record(session, None, "login.failed", now)
         session.commit()
         log.info("login failed")
         return None
-    svc.limiter.succeeded(session, key)
+    svc.limiter.succeeded(session, keys)
     token = open_session(session, svc.signer, user.id, now)
     audit.record(session, Principal.of(user), "login", now)
     session.commit()

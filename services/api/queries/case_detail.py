@@ -1,7 +1,10 @@
 """One case as its reader sees it: family, every signal on one timeline, linkage evidence, priority.
 
 Holds personal data (names, birth dates): only for users `access.may_read` allows, and every read
-is written to the audit log by the route that calls `load`.
+is written to the audit log by the route that calls `load`. Within the case, the reader sees of
+each signal what `access.signal_view` allows: a liaison sees the others' signals only as agency,
+type and date, and only the people their own agency's signals name; health's descriptions only
+reach the coordinator and the case's curator.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from services.api.access import Principal, SignalView, signal_view
 from services.api.labels import rule_parts, rule_text
 from signalhub.domain.priority import youngest_age_months
 from signalhub.store.cases import Case, CaseEvent, Conference, PlanItem
@@ -122,7 +126,26 @@ def _member(p: Person) -> Member:
     return Member(p.id, p.surname, p.first_name, p.patronymic, p.birth_date, p.sex)
 
 
-def _timeline(signals: list[Signal], events: list[CaseEvent], names: dict[str, str]) -> list[Entry]:
+def _signal_data(s: Signal, view: SignalView) -> dict[str, Any]:
+    if view == "summary":
+        return {"signal_id": s.id, "withheld": "details"}
+    data = {
+        "signal_id": s.id,
+        "severity": s.severity,
+        "source_record_id": s.source_record_id,
+        "received_at": s.received_at,
+        "version": s.version,
+        "description": (s.payload or {}).get("description"),
+        "corroborates": s.corroborates_id,
+    }
+    if view == "without_description":
+        data |= {"description": None, "withheld": "description"}
+    return data
+
+
+def _timeline(
+    signals: list[Signal], views: dict[str, SignalView], events: list[CaseEvent], names: dict[str, str]
+) -> list[Entry]:
     items = [
         Entry(
             at=s.occurred_at,
@@ -130,15 +153,7 @@ def _timeline(signals: list[Signal], events: list[CaseEvent], names: dict[str, s
             code=s.signal_type,
             agency=s.agency,
             actor=None,
-            data={
-                "signal_id": s.id,
-                "severity": s.severity,
-                "source_record_id": s.source_record_id,
-                "received_at": s.received_at,
-                "version": s.version,
-                "description": (s.payload or {}).get("description"),
-                "corroborates": s.corroborates_id,
-            },
+            data=_signal_data(s, views[s.id]),
         )
         for s in signals
     ]
@@ -156,8 +171,8 @@ def _timeline(signals: list[Signal], events: list[CaseEvent], names: dict[str, s
     return sorted(items, key=lambda x: x.at)
 
 
-def load(session: Session, case: Case, now: datetime) -> CaseView:
-    """Everything the case page shows; signals include those of cases merged into this one."""
+def load(session: Session, case: Case, now: datetime, reader: Principal) -> CaseView:
+    """Everything the case page shows `reader`; signals include those of cases merged into this one."""
     merged = list(session.scalars(select(Case.id).where(Case.merged_into == case.id)))
     signals = list(
         session.scalars(select(Signal).where(or_(Signal.case_id == case.id, Signal.case_id.in_(merged))))
@@ -167,7 +182,12 @@ def load(session: Session, case: Case, now: datetime) -> CaseView:
     )
     actor_ids = {e.actor for e in events} | ({case.curator_id} if case.curator_id else set())
     names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(actor_ids))).all())
+    views = {s.id: signal_view(reader, case, s.agency) for s in signals}
     members = _members(session, case, signals)
+    if any(view == "summary" for view in views.values()):  # only the people the reader's agency named
+        members = [m for m in members if any(views[lnk.signal_id] != "summary" for lnk in m.links)]
+        for m in members:
+            m.links = [lnk for lnk in m.links if views[lnk.signal_id] != "summary"]
     rules = []
     for raw in case.priority_rules or []:
         code, points = rule_parts(raw)
@@ -177,7 +197,7 @@ def load(session: Session, case: Case, now: datetime) -> CaseView:
         case=case,
         curator_name=names.get(case.curator_id) if case.curator_id else None,
         members=members,
-        timeline=_timeline(signals, events, names),
+        timeline=_timeline(signals, views, events, names),
         rules=rules,
         conferences=list(
             session.scalars(

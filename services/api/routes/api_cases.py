@@ -68,7 +68,7 @@ def case(case_id: str, svc: Svc, session: DbSession, user: ApiUser) -> dict[str,
     """The case with family, timeline, linkage evidence and priority explanation. Audited."""
     found = require_read(user, session.scalar(select(Case).where(Case.id == case_id)))
     now = svc.clock()
-    view = case_detail.load(session, found, now)
+    view = case_detail.load(session, found, now, user)
     audit.record(session, user, "case.read", now, case_id=found.id, detail={"via": "api"})
     session.commit()
     return view_out(view)

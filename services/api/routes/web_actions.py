@@ -23,6 +23,7 @@ from services.api.labels import LOCAL_TZ
 from services.api.login import RateLimitedError, check_login
 from services.api.routes.api_auth import client_address
 from services.api.routes.web_pages import render
+from services.api.security.origin import origin_allowed
 from signalhub.domain.cases import CaseRuleError
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -30,10 +31,12 @@ router = APIRouter(prefix="/ui", include_in_schema=False)
 
 @router.post("/login")
 async def login(request: Request, svc: Svc, session: DbSession) -> Response:
+    if not origin_allowed(request, svc.api.public_origin):
+        return render(request, "login.html", None, status_code=403, login_error="origin")
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     try:
-        signed = check_login(svc, session, username, password, client_address(request))
+        signed = check_login(svc, session, username, password, client_address(request, svc))
     except RateLimitedError:
         return render(request, "login.html", None, status_code=429, login_error="rate")
     if signed is None:

@@ -82,7 +82,7 @@ def queue(
 def case_page(request: Request, case_id: str, svc: Svc, session: DbSession, auth: WebAuth) -> Response:
     found = require_read(auth.principal, session.get(Case, case_id))
     now = svc.clock()
-    view = case_detail.load(session, found, now)
+    view = case_detail.load(session, found, now, auth.principal)
     local, other = curator_choices(session, found)
     audit.record(session, auth.principal, "case.read", now, case_id=found.id, detail={"via": "ui"})
     session.commit()

@@ -9,6 +9,7 @@ import sys
 import threading
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def published_count(url: str) -> int:
 
 
 def test_relay_publishes_rows_with_headers_and_marks_them(
-    alerts_db_url: str, kafka_settings: KafkaSettings
+    alerts_db_url: str, kafka_settings: KafkaSettings, kafka_as: Callable[[str], KafkaSettings]
 ) -> None:
     engine = make_engine(alerts_db_url)
     sessions = make_sessionmaker(engine)
@@ -64,7 +65,7 @@ def test_relay_publishes_rows_with_headers_and_marks_them(
     rows.append(outbox_row("SignalReceipt", kafka_settings.receipt_topic("police"), receipt(), "KUSP-1"))
     insert(sessions, rows)
     metrics = Metrics()
-    producer = make_producer(kafka_settings)
+    producer = make_producer(kafka_as("relay"))
     relay = Relay(
         sessions, producer, RelaySettings(), metrics, skip_locked=engine.dialect.name == "postgresql"
     )
@@ -121,15 +122,16 @@ def test_two_relays_on_postgresql_send_each_row_once_in_order_per_case(
     engine.dispose()
 
 
-def test_relay_killed_mid_batch_loses_nothing(alerts_pg_url: str, kafka_settings: KafkaSettings) -> None:
+def test_relay_killed_mid_batch_loses_nothing(
+    alerts_pg_url: str, kafka_settings: KafkaSettings, kafka_as: Callable[[str], KafkaSettings]
+) -> None:
     engine = make_engine(alerts_pg_url)
     sessions = make_sessionmaker(engine)
     alerts = [case_alert(str(uuid.uuid4()), 0) for _ in range(6000)]
     insert(sessions, [outbox_row("CaseAlert", kafka_settings.alert_topic, a, a["case_id"]) for a in alerts])
     env = os.environ | {
         "SIGNALHUB_DB_URL": alerts_pg_url,
-        "SIGNALHUB_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
-        "SIGNALHUB_KAFKA_TOPIC_PREFIX": kafka_settings.topic_prefix,
+        **kafka_as("relay").environment(),
         "SIGNALHUB_RELAY_BATCH_SIZE": "200",
     }
     cli = Path(sys.executable).with_name("signalhub")

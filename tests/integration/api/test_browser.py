@@ -3,6 +3,8 @@ produced by the real pipeline: simulator signals -> real broker -> intake -> Pos
 
 Logs in, opens the queue, acknowledges a case, assigns a curator, schedules a conference, closes
 the case with an outcome, and visits the match review, dashboard, audit, operator and users pages.
+Then the access rules as a browser meets them: a login form posted from another origin is
+refused, and a police liaison sees other agencies' signals only as agency, type and date.
 Screenshots go to test-artifacts/browser/.
 """
 
@@ -50,6 +52,7 @@ def pipeline_db(api_db_url: str, kafka_settings: KafkaSettings, intake_thread: C
         ["--username", "curator", "--role", "curator", "--municipality", "14701000001",
          "--display-name", "Петров А. В."],
         ["--username", "oper", "--role", "operator", "--display-name", "Оператор"],
+        ["--username", "police", "--role", "liaison", "--agency", "police", "--display-name", "МВД"],
     ):  # fmt: skip
         result = CliRunner().invoke(cli, ["users", "add", *args, "--password", PASSWORD, "--url", api_db_url])
         assert result.exit_code == 0, result.output
@@ -57,8 +60,8 @@ def pipeline_db(api_db_url: str, kafka_settings: KafkaSettings, intake_thread: C
 
 
 @pytest.fixture
-def server(pipeline_db: str, kafka_settings: KafkaSettings) -> Iterator[str]:
-    settings = app_settings(pipeline_db).model_copy(update={"kafka": kafka_settings})
+def server(pipeline_db: str, kafka_as: Callable[[str], KafkaSettings]) -> Iterator[str]:
+    settings = app_settings(pipeline_db).model_copy(update={"kafka": kafka_as("api")})
     with served(settings) as url:
         yield url
 
@@ -130,6 +133,31 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
             if name == "07-dashboard":
                 page.wait_for_function("Chart.instances && Object.keys(Chart.instances).length === 5")
             page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+        # A login form on a page of another origin: the browser sends its Origin, the hub refuses.
+        hostile = browser.new_page()
+        hostile.set_content(
+            f'<form method="post" action="{server}/ui/login"><input name="username" value="coord">'
+            f'<input name="password" value="{PASSWORD}"><button id="go">go</button></form>'
+        )
+        with hostile.expect_navigation():
+            hostile.click("#go")
+        assert "Вход возможен только со страницы входа этого сервиса" in hostile.content()
+
+        liaison = browser.new_page(viewport={"width": 1360, "height": 900}, locale="ru-RU")
+        liaison.goto(f"{server}/ui/login")
+        liaison.fill("input[name=username]", "police")
+        liaison.fill("input[name=password]", PASSWORD)
+        liaison.click("button[type=submit]")
+        liaison.wait_for_url(f"{server}/ui/")
+        mixed = _case_with_police_and_others(pipeline_db)
+        liaison.goto(f"{server}/ui/cases/{mixed}")
+        liaison.wait_for_selector("li.signal.police")
+        others = liaison.locator("li.signal:not(.police)")
+        assert others.count() >= 1
+        assert liaison.locator("li.signal:not(.police) p.desc").count() == 0
+        assert liaison.locator("li.signal:not(.police) .withheld").count() == others.count()
+        liaison.screenshot(path=str(SHOTS / "11-liaison-case.png"), full_page=True)
         browser.close()
 
     engine = make_engine(pipeline_db)
@@ -148,3 +176,16 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
         conf = s.scalars(select(Conference).where(Conference.case_id == case_id)).one()
         assert {"guardianship", "health"} <= set(conf.agencies)
     engine.dispose()
+
+
+def _case_with_police_and_others(url: str) -> str:
+    """An open case that police and at least one other agency signalled."""
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as s:
+            for case in s.scalars(select(Case)):
+                if "police" in case.agencies and len(set(case.agencies)) > 1:
+                    return case.id
+    finally:
+        engine.dispose()
+    raise AssertionError("the simulated pipeline made no case of police and another agency")

@@ -1,16 +1,26 @@
-"""Web security on PostgreSQL: CSRF on form posts, cookie flags, login rate limit, audit log."""
+"""Web security on PostgreSQL: CSRF on form posts, cookie flags, login rate limit (per username and
+address, per address, forwarded addresses only from trusted proxies, Origin), audit log."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Callable
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
+import httpx
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
-from tests.fixtures.api import PASSWORD, Seed, bearer
+from services.api.app import create_app, uvicorn_config
+from services.api.config import ApiSettings
+from tests.fixtures.api import PASSWORD, Seed, app_settings, bearer
+from tests.fixtures.intake import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -97,3 +107,78 @@ def test_every_case_read_and_action_is_audited_and_exported(
     page = web.get("/ui/audit.csv")
     assert page.headers["content-type"].startswith("text/csv")
     assert "case.acknowledged" in page.text
+
+
+@contextmanager
+def _served(url: str, **api: Any) -> Iterator[str]:
+    """The app on a real uvicorn (the process's own configuration) on 127.0.0.1, in a thread."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = ApiSettings(host="127.0.0.1", port=port, **api)
+    server = uvicorn.Server(uvicorn_config(create_app(app_settings(url), settings), settings))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for(lambda: server.started, timeout_s=20, what="uvicorn")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def _attempt(base: str, username: str, password: str, forwarded_for: str | None = None) -> int:
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    r = httpx.post(
+        f"{base}/api/v1/auth/login", json={"username": username, "password": password}, headers=headers
+    )
+    return r.status_code
+
+
+def test_a_rotated_forwarded_for_header_does_not_reset_the_limit(seed: Seed, api_db_url: str) -> None:
+    """No proxy configured: X-Forwarded-For is the client's own text and is ignored."""
+    seed.user("coord", "coordinator")
+    with _served(api_db_url) as base:
+        for n in range(5):
+            assert _attempt(base, "coord", "wrong", f"198.51.100.{n}") == 401
+        assert _attempt(base, "coord", PASSWORD, "198.51.100.77") == 429
+
+
+def test_forwarded_for_counts_from_a_trusted_proxy_only(seed: Seed, api_db_url: str) -> None:
+    seed.user("coord", "coordinator")
+    with _served(api_db_url, trusted_proxies=["127.0.0.1"]) as base:
+        for _ in range(5):  # the client left of our proxy forges a first entry: ignored
+            assert _attempt(base, "coord", "wrong", "10.9.9.9, 203.0.113.5") == 401
+        assert _attempt(base, "coord", PASSWORD, "203.0.113.5") == 429
+        assert _attempt(base, "coord", PASSWORD, "203.0.113.6") == 200
+
+
+def test_spraying_usernames_or_passwords_from_one_address_is_limited(
+    make_client: Callable[..., TestClient], seed: Seed
+) -> None:
+    seed.user("coord", "coordinator")
+    client = make_client(login_max_failures_per_address=20)
+    for n in range(20):
+        r = client.post("/api/v1/auth/login", json={"username": f"user{n}", "password": "wrong"})
+        assert r.status_code == 401
+    assert (
+        client.post("/api/v1/auth/login", json={"username": "coord", "password": PASSWORD}).status_code == 429
+    )
+
+
+def test_login_from_another_origin_is_refused(make_client: Callable[..., TestClient], seed: Seed) -> None:
+    seed.user("coord", "coordinator")
+    client = make_client()
+    form = {"username": "coord", "password": PASSWORD}
+    evil = {"Origin": "https://evil.example"}
+    r = client.post("/ui/login", data=form, headers=evil, follow_redirects=False)
+    assert r.status_code == 403
+    assert "sh_session" not in r.headers.get("set-cookie", "")
+    assert client.post("/api/v1/auth/login", json=form, headers=evil).status_code == 403
+    own = {"Origin": "http://testserver"}
+    assert client.post("/ui/login", data=form, headers=own, follow_redirects=False).status_code == 303
+    behind_proxy = make_client(public_origin="https://hub.example.ru")
+    r = behind_proxy.post(
+        "/ui/login", data=form, headers={"Origin": "https://hub.example.ru"}, follow_redirects=False
+    )
+    assert r.status_code == 303

@@ -79,7 +79,7 @@ def test_a_session_is_only_its_own_users(sessions: sessionmaker[Session]) -> Non
 def test_limiter_counts_failures_per_key_within_the_window(sessions: sessionmaker[Session]) -> None:
     clock = [NOW]
     limiter = LoginLimiter(5, 300.0, clock=lambda: clock[0])
-    key, other = LoginLimiter.key("coord", "10.0.0.1"), LoginLimiter.key("coord", "10.0.0.2")
+    key, other = LoginLimiter.keys("coord", "10.0.0.1"), LoginLimiter.keys("coord", "10.0.0.2")
     with sessions() as s:
         for _ in range(5):
             assert not limiter.blocked(s, key)
@@ -98,7 +98,7 @@ def test_limiter_counts_failures_per_key_within_the_window(sessions: sessionmake
 def test_limiter_success_clears_its_key_and_failures_prune_old_rows(sessions: sessionmaker[Session]) -> None:
     clock = [NOW]
     limiter = LoginLimiter(2, 300.0, clock=lambda: clock[0])
-    key, other = LoginLimiter.key("a", "h"), LoginLimiter.key("b", "h")
+    key, other = LoginLimiter.keys("a", "h"), LoginLimiter.keys("b", "h")
     with sessions() as s:
         for k in (key, key, other, other):
             limiter.failed(s, k)
@@ -109,4 +109,19 @@ def test_limiter_success_clears_its_key_and_failures_prune_old_rows(sessions: se
         clock[0] = NOW + timedelta(seconds=301)
         limiter.failed(s, key)
         s.commit()
-        assert list(s.scalars(select(LoginFailure.key))) == [key]
+        assert sorted(s.scalars(select(LoginFailure.key))) == sorted([key.pair, key.address])
+
+
+def test_limiter_counts_an_address_over_all_usernames(sessions: sessionmaker[Session]) -> None:
+    """Spraying: one failure for each of many usernames from one address is limited too; another
+    address is not, and a success does not clear the address's count."""
+    limiter = LoginLimiter(5, 300.0, clock=lambda: NOW, max_per_address=20)
+    with sessions() as s:
+        for n in range(20):
+            keys = LoginLimiter.keys(f"user{n}", "10.0.0.9")
+            assert not limiter.blocked(s, keys)
+            limiter.failed(s, keys)
+        limiter.succeeded(s, LoginLimiter.keys("user0", "10.0.0.9"))
+        s.commit()
+        assert limiter.blocked(s, LoginLimiter.keys("somebody-new", "10.0.0.9"))
+        assert not limiter.blocked(s, LoginLimiter.keys("somebody-new", "10.0.0.10"))

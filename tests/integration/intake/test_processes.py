@@ -30,12 +30,7 @@ SIGNALHUB = str(Path(sys.executable).parent / "signalhub")
 def start(
     kafka: KafkaSettings, db_url: str, group: str, batch_size: int, log: Path
 ) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "SIGNALHUB_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
-        "SIGNALHUB_KAFKA_TOPIC_PREFIX": kafka.topic_prefix,
-        "SIGNALHUB_DB_URL": db_url,
-    }
+    env = {**os.environ, **kafka.environment(), "SIGNALHUB_DB_URL": db_url}
     out = log.open("ab")
     return subprocess.Popen(
         [SIGNALHUB, "intake", "run", "--group", group, "--batch-size", str(batch_size)],
@@ -63,7 +58,11 @@ def scalar(url: str, sql: str) -> Any:
 
 
 def test_three_processes_create_no_duplicates(
-    kafka_settings: KafkaSettings, fresh_pg_url: str, unique_group: Callable[[str], str], tmp_path: Path
+    kafka_settings: KafkaSettings,
+    kafka_as: Callable[[str], KafkaSettings],
+    fresh_pg_url: str,
+    unique_group: Callable[[str], str],
+    tmp_path: Path,
 ) -> None:
     migrate.upgrade(fresh_pg_url)
     families = [make_family(n) for n in range(30)]
@@ -73,7 +72,9 @@ def test_three_processes_create_no_duplicates(
             kids = fam.children if i % 2 == 0 else [fam.children[i % 2]]
             signals.append(make_signal(fam, agency, children=kids))
     group = unique_group("intake")
-    procs = [start(kafka_settings, fresh_pg_url, group, 10, tmp_path / f"intake{i}.log") for i in range(3)]
+    procs = [
+        start(kafka_as("intake"), fresh_pg_url, group, 10, tmp_path / f"intake{i}.log") for i in range(3)
+    ]
     try:
         publish(kafka_settings, signals)
         wait_for(
@@ -132,6 +133,7 @@ def canonical(url: str) -> dict[str, Any]:
 
 def test_sigkill_mid_stream_then_restart_equals_uninterrupted_run(
     kafka_settings: KafkaSettings,
+    kafka_as: Callable[[str], KafkaSettings],
     make_pg_database: Callable[[], str],
     unique_group: Callable[[str], str],
     tmp_path: Path,
@@ -147,15 +149,17 @@ def test_sigkill_mid_stream_then_restart_equals_uninterrupted_run(
     publish(kafka_settings, signals, partition=0)  # one partition: one order for both runs
     expected = len(signals) - 40
 
-    group = unique_group("crash")
-    proc = start(kafka_settings, crashed, group, 7, tmp_path / "crash.log")
+    group = unique_group("intake-crash")
+    proc = start(kafka_as("intake"), crashed, group, 7, tmp_path / "crash.log")
     wait_for(lambda: scalar(crashed, "SELECT count(*) FROM inbox") >= 40, 90, "a part of the stream")
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert scalar(crashed, "SELECT count(*) FROM inbox") < expected
     # Restart in the same group: it resumes from the committed offsets.
-    proc = start(kafka_settings, crashed, group, 7, tmp_path / "crash.log")
-    ref = start(kafka_settings, reference, unique_group("reference"), 7, tmp_path / "reference.log")
+    proc = start(kafka_as("intake"), crashed, group, 7, tmp_path / "crash.log")
+    ref = start(
+        kafka_as("intake"), reference, unique_group("intake-reference"), 7, tmp_path / "reference.log"
+    )
     try:
         for url in (crashed, reference):
             wait_for(partial(_done, url, expected), 90, "the whole stream")

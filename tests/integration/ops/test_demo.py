@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from signalhub import broker
+from signalhub import broker, kafka_access
 from signalhub.settings import BrokerSettings, KafkaSettings
+from signalhub_cli.demo_setup import PRINCIPAL_OF
 from signalhub_cli.demo_support import signalhub_command
-from tests.fixtures.kafka import TEST_ROOT
+from tests.fixtures.kafka import TEST_ROOT, Principals
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +48,9 @@ def _wait_for(path: Path, pattern: str, timeout_s: float, process: subprocess.Po
     raise AssertionError(f"no {pattern!r} within {timeout_s} s:\n{path.read_text()}")
 
 
-def test_demo_runs_the_hub_and_stops_what_it_started(kafka_settings: KafkaSettings, tmp_path: Path) -> None:
+def test_demo_runs_the_hub_and_stops_what_it_started(
+    kafka_settings: KafkaSettings, kafka_principals: Principals, tmp_path: Path
+) -> None:
     data_dir = TEST_ROOT / f"session-{os.getpid()}"
     assert broker.status(BrokerSettings(data_dir=data_dir)).running
     api_port, metrics_port, sink_port = _ports(1), _ports(4), _ports(1)
@@ -72,6 +75,9 @@ def test_demo_runs_the_hub_and_stops_what_it_started(kafka_settings: KafkaSettin
     finally:
         demo.send_signal(signal.SIGINT)
         code = demo.wait(timeout=60)
+        # The demo gave its processes' principals new passwords: the session's other tests use theirs.
+        for principal in set(PRINCIPAL_OF.values()):
+            kafka_access.create_principal(kafka_settings, principal, kafka_principals.passwords[principal])
     assert code == 0, out.read_text()
     for port in (api_port, *range(metrics_port, metrics_port + 4)):
         assert _free(port), f"port {port} still served after the demo stopped"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from contextlib import closing
 from typing import Any
 
@@ -53,10 +54,8 @@ def _put_letters(settings: KafkaSettings) -> list[tuple[bytes, bytes]]:
 
 
 def _cli(settings: KafkaSettings, *args: str) -> Any:
-    env = {
-        "SIGNALHUB_KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "SIGNALHUB_KAFKA_TOPIC_PREFIX": settings.topic_prefix,
-    }
+    """Run `signalhub dlq ...` as the operator principal (the only one that may replay)."""
+    env = settings.environment()
     result = CliRunner().invoke(app, ["dlq", *args, "--timeout", "20"], env=env)
     assert result.exit_code == 0, result.output
     return result.output
@@ -75,33 +74,42 @@ def _read_topic(settings: KafkaSettings, topic: str, expected: int) -> list[Any]
         return records
 
 
-def test_list_show_and_replay(kafka_settings: KafkaSettings) -> None:
+def test_list_show_and_replay(
+    kafka_settings: KafkaSettings, kafka_as: Callable[[str], KafkaSettings]
+) -> None:
     sent = _put_letters(kafka_settings)
     source = kafka_settings.signal_topic("police")
 
-    listed = json.loads(_cli(kafka_settings, "list", "--json"))
+    listed = json.loads(_cli(kafka_as("operator"), "list", "--json"))
     assert [(d["ref"], d["reason"], d["stage"]) for d in listed] == [
         ("0:0", "agency_mismatch", "validate"),
         ("0:1", "wrong_magic", "validate"),
     ]
     assert {(d["source_topic"], d["source_partition"]) for d in listed} == {(source, 1)}
     assert [d["source_offset"] for d in listed] == [10, 11]
-    assert json.loads(_cli(kafka_settings, "list", "--json", "--reason", "wrong_magic"))[0]["ref"] == "0:1"
-    assert "2 dead letter(s)" in _cli(kafka_settings, "list")
+    assert (
+        json.loads(_cli(kafka_as("operator"), "list", "--json", "--reason", "wrong_magic"))[0]["ref"] == "0:1"
+    )
+    assert "2 dead letter(s)" in _cli(kafka_as("operator"), "list")
 
     for ref in ("0:0", "0:1"):
-        for output in (_cli(kafka_settings, "show", ref, "--json"), _cli(kafka_settings, "show", ref)):
+        for output in (
+            _cli(kafka_as("operator"), "show", ref, "--json"),
+            _cli(kafka_as("operator"), "show", ref),
+        ):
             for value in [*PERSONAL, "subj-77"]:
                 assert value not in output, value
-    shown = json.loads(_cli(kafka_settings, "show", "0:0", "--json"))
+    shown = json.loads(_cli(kafka_as("operator"), "show", "0:0", "--json"))
     assert shown["headers"]["__connect.errors.exception.message"] == "signal claims another agency"
     assert shown["headers"]["ce_type"] == "domestic_violence"
-    assert shown["body"]["record"]["children"][0]["surname"] == "И***"
+    assert shown["body"]["record"]["children"][0]["surname"] == "***"
     assert shown["body"]["record"]["agency"] == "health"
-    assert json.loads(_cli(kafka_settings, "show", "1", "--json"))["body"]["undecodable"] == "wrong_magic"
+    assert (
+        json.loads(_cli(kafka_as("operator"), "show", "1", "--json"))["body"]["undecodable"] == "wrong_magic"
+    )
 
-    assert "1 replayed" in _cli(kafka_settings, "replay", "0:0")
-    assert "1 replayed" in _cli(kafka_settings, "replay", "--all", "--reason", "wrong_magic")
+    assert "1 replayed" in _cli(kafka_as("operator"), "replay", "0:0")
+    assert "1 replayed" in _cli(kafka_as("operator"), "replay", "--all", "--reason", "wrong_magic")
     arrived = _read_topic(kafka_settings, source, 2)
     assert [(r.partition, r.key, r.value) for r in arrived] == [(1, *sent[0]), (1, *sent[1])]
     first = dict(arrived[0].headers)
@@ -111,12 +119,14 @@ def test_list_show_and_replay(kafka_settings: KafkaSettings) -> None:
     assert dict(arrived[1].headers)[dlq.REPLAYED_FROM] == f"{kafka_settings.dlq_topic}:0:1".encode()
 
 
-def test_replay_refuses_a_target_that_is_not_a_signal_topic(kafka_settings: KafkaSettings) -> None:
+def test_replay_refuses_a_target_that_is_not_a_signal_topic(
+    kafka_settings: KafkaSettings, kafka_as: Callable[[str], KafkaSettings]
+) -> None:
     letter = dlq.DeadLetter(
         partition=0, offset=0, timestamp=AT, key=None, value=b"x",
         headers=[("__connect.errors.topic", kafka_settings.alert_topic.encode())],
     )  # fmt: skip
-    [result] = dlq.replay(kafka_settings, [letter])
+    [result] = dlq.replay(kafka_as("operator"), [letter])
     assert result.error is not None
     with closing(make_consumer(kafka_settings, None, [])) as consumer:
         topic = kafka_settings.alert_topic

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,21 +24,33 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def env(kafka_settings: KafkaSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> KafkaSettings:
-    monkeypatch.setenv("SIGNALHUB_KAFKA_BOOTSTRAP_SERVERS", kafka_settings.bootstrap_servers)
-    monkeypatch.setenv("SIGNALHUB_KAFKA_TOPIC_PREFIX", kafka_settings.topic_prefix)
+def env(
+    kafka_settings: KafkaSettings,
+    kafka_as: Callable[[str], KafkaSettings],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Callable[[str], KafkaSettings]:
+    """`env("police")`: the commands run as that Kafka principal; returns the test's own (super
+    user) settings, which read back what they published."""
     monkeypatch.setenv("SIGNALHUB_GATEWAY_KEYS_FILE", str(tmp_path / "keys.json"))
-    return kafka_settings
+
+    def run_as(principal: str) -> KafkaSettings:
+        for name, value in kafka_as(principal).environment().items():
+            monkeypatch.setenv(name, value)
+        return kafka_settings
+
+    return run_as
 
 
-def test_import_command(env: KafkaSettings, tmp_path: Path) -> None:
+def test_import_command(env: Callable[[str], KafkaSettings], tmp_path: Path) -> None:
+    kafka = env("police")
     path = tmp_path / "kusp.csv"
     bad = samples.police() | {"oktmo": "123"}
     write_csv(path, [samples.police(), bad])
     result = CliRunner().invoke(app, ["import", str(path), "--agency", "police", "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert "published 1, rejected 1" in result.output
-    (record,) = read_topic(env, env.signal_topic("police"), expect=1)
+    (record,) = read_topic(kafka, kafka.signal_topic("police"), expect=1)
     signal = RiskSignalModel.from_avro(Codec("RiskSignal").decode(record.value))
     assert signal.source_record_id == "3104/КУСП-4812/2026"
     assert "municipality_code" in (tmp_path / "kusp.csv.rejects.csv").read_text(encoding="utf-8")
@@ -45,7 +58,10 @@ def test_import_command(env: KafkaSettings, tmp_path: Path) -> None:
     assert "published in this run 0" in again.output
 
 
-def test_simulate_command_publishes_all_agencies_and_truth(env: KafkaSettings, tmp_path: Path) -> None:
+def test_simulate_command_publishes_all_agencies_and_truth(
+    env: Callable[[str], KafkaSettings], tmp_path: Path
+) -> None:
+    kafka = env("gateway")
     truth = tmp_path / "truth"
     result = CliRunner().invoke(
         app, ["simulate", "--rate", "200", "--duration", "0.5", "--seed", "3", "--truth-out", str(truth)]
@@ -56,7 +72,7 @@ def test_simulate_command_publishes_all_agencies_and_truth(env: KafkaSettings, t
     codec = Codec("RiskSignal")
     seen = 0
     for agency in ("police", "health", "education", "guardianship", "social"):
-        records = read_topic(env, env.signal_topic(agency))
+        records = read_topic(kafka, kafka.signal_topic(agency))
         assert records, agency
         for record in records:
             assert RiskSignalModel.from_avro(codec.decode(record.value)).agency.value == agency
@@ -65,9 +81,12 @@ def test_simulate_command_publishes_all_agencies_and_truth(env: KafkaSettings, t
     assert seen == 100
 
 
-def test_receipts_command(env: KafkaSettings) -> None:
+def test_receipts_command(
+    env: Callable[[str], KafkaSettings], kafka_as: Callable[[str], KafkaSettings]
+) -> None:
+    kafka = env("police")
     codec = Codec("SignalReceipt")
-    producer = make_producer(env)
+    producer = make_producer(kafka_as("relay"))  # receipts are the hub's to write
     for status in ("accepted", "duplicate", "rejected"):
         receipt = {
             "receipt_id": str(uuid.uuid4()), "event_id": str(uuid.uuid4()), "agency": "police",
@@ -77,7 +96,7 @@ def test_receipts_command(env: KafkaSettings) -> None:
             "error_field": "municipality_code" if status == "rejected" else None,
             "processed_at": datetime.now(UTC),
         }  # fmt: skip
-        producer.send(env.receipt_topic("police"), codec.encode(receipt)).get(timeout=30)
+        producer.send(kafka.receipt_topic("police"), codec.encode(receipt)).get(timeout=30)
     producer.close()
     runner = CliRunner()
     result = runner.invoke(app, ["receipts", "--agency", "police", "--idle", "1"], env={"COLUMNS": "200"})
@@ -93,7 +112,8 @@ def test_receipts_command(env: KafkaSettings) -> None:
     assert "2 receipt(s)" in everything.output
 
 
-def test_gateway_add_key_prints_it_once(env: KafkaSettings, tmp_path: Path) -> None:
+def test_gateway_add_key_prints_it_once(env: Callable[[str], KafkaSettings], tmp_path: Path) -> None:
+    env("gateway")
     result = CliRunner().invoke(app, ["gateway", "add-key", "--agency", "police", "--label", "ИСОД"])
     assert result.exit_code == 0, result.output
     key = result.output.strip().splitlines()[-1]

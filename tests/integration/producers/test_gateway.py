@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,8 @@ def keys_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def client(kafka_settings: KafkaSettings, keys_file: Path) -> Iterator[TestClient]:
-    with Publisher(kafka_settings, timeout_s=10) as publisher:
+def client(kafka_as: Callable[[str], KafkaSettings], keys_file: Path) -> Iterator[TestClient]:
+    with Publisher(kafka_as("gateway"), timeout_s=10) as publisher:
         yield TestClient(create_app(publisher, KeyStore(keys_file), max_body_bytes=LIMIT))
 
 
@@ -119,11 +119,13 @@ def test_docs_and_health(client: TestClient) -> None:
     assert "/v1/signals" in schema["paths"]
 
 
-def test_metrics_count_requests_by_agency_and_status(kafka_settings: KafkaSettings, keys_file: Path) -> None:
+def test_metrics_count_requests_by_agency_and_status(
+    kafka_as: Callable[[str], KafkaSettings], keys_file: Path
+) -> None:
     from signalhub.metrics import Metrics
 
     metrics = Metrics()
-    with Publisher(kafka_settings, timeout_s=10) as publisher:
+    with Publisher(kafka_as("gateway"), timeout_s=10) as publisher:
         client = TestClient(create_app(publisher, KeyStore(keys_file), max_body_bytes=LIMIT, metrics=metrics))
         key = add_key(keys_file, "police")
         assert post(client, key, body()).status_code == 202

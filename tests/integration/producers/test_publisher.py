@@ -34,9 +34,11 @@ def sample_signal(record_type: str, sample: Callable[[], dict[str, Any]]) -> Ris
     return signal
 
 
-def test_every_agency_publishes_and_reads_back(kafka_settings: KafkaSettings) -> None:
+def test_every_agency_publishes_and_reads_back(
+    kafka_settings: KafkaSettings, kafka_as: Callable[[str], KafkaSettings]
+) -> None:
     signals = [sample_signal(t, s) for t, s in SAMPLES]
-    with Publisher(kafka_settings) as publisher:
+    with Publisher(kafka_as("gateway")) as publisher:
         deliveries = publisher.publish_many(signals)
     assert [d.event_id for d in deliveries] == [str(s.event_id) for s in signals]
     codec = Codec("RiskSignal")
@@ -58,9 +60,11 @@ def test_every_agency_publishes_and_reads_back(kafka_settings: KafkaSettings) ->
         assert headers["ce_time"].endswith("Z")
 
 
-def test_resend_reuses_event_id_and_partition(kafka_settings: KafkaSettings) -> None:
+def test_resend_reuses_event_id_and_partition(
+    kafka_settings: KafkaSettings, kafka_as: Callable[[str], KafkaSettings]
+) -> None:
     signal = validate_signal(risk_signal())
-    with Publisher(kafka_settings) as publisher:
+    with Publisher(kafka_as("police")) as publisher:
         first = publisher.publish(signal)
         again = publisher.publish(risk_signal())  # the same signal, as a dict
     assert first.event_id == again.event_id == str(signal.event_id)
@@ -70,17 +74,19 @@ def test_resend_reuses_event_id_and_partition(kafka_settings: KafkaSettings) -> 
     assert records[0].value == records[1].value
 
 
-def test_invalid_signal_publishes_nothing(kafka_settings: KafkaSettings) -> None:
+def test_invalid_signal_publishes_nothing(
+    kafka_settings: KafkaSettings, kafka_as: Callable[[str], KafkaSettings]
+) -> None:
     good = risk_signal()
     bad = risk_signal() | {"event_id": "00000000-0000-4000-8000-000000000001", "municipality_code": "1"}
-    with Publisher(kafka_settings) as publisher, pytest.raises(SignalValidationError) as caught:
+    with Publisher(kafka_as("police")) as publisher, pytest.raises(SignalValidationError) as caught:
         publisher.publish_many([good, bad])
     assert [e.path for e in caught.value.errors] == ["municipality_code"]
     assert read_topic(kafka_settings, kafka_settings.signal_topic("police"), idle_s=1.0) == []
 
 
 def test_unreachable_broker_raises_publish_error() -> None:
-    nowhere = KafkaSettings(bootstrap_servers="127.0.0.1:9", topic_prefix="none.")
+    nowhere = KafkaSettings(bootstrap_servers="127.0.0.1:9", topic_prefix="none.", username="police")
     with Publisher(nowhere, timeout_s=2.0) as publisher, pytest.raises(PublishError) as caught:
         publisher.publish(risk_signal())
     assert caught.value.retriable

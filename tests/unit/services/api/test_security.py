@@ -56,13 +56,34 @@ def test_a_stored_session_id_is_a_digest_of_the_tokens() -> None:
 
 
 def test_limiter_keys_are_digests_of_username_and_address() -> None:
-    key = LoginLimiter.key("Coord", "10.0.0.1")
-    assert key == LoginLimiter.key("coord", "10.0.0.1")
-    assert key != LoginLimiter.key("coord", "10.0.0.2")
-    assert key != LoginLimiter.key("coord2", "10.0.0.1")
-    assert len(key) == 64
-    assert "coord" not in key
-    assert "10.0.0.1" not in key
+    keys = LoginLimiter.keys("Coord", "10.0.0.1")
+    assert keys == LoginLimiter.keys("coord", "10.0.0.1")
+    assert keys.pair != LoginLimiter.keys("coord", "10.0.0.2").pair
+    assert keys.pair != LoginLimiter.keys("coord2", "10.0.0.1").pair
+    assert keys.address == LoginLimiter.keys("coord2", "10.0.0.1").address  # one count per address
+    assert keys.address != keys.pair
+    for key in (keys.pair, keys.address):
+        assert len(key) == 64
+        assert "coord" not in key
+        assert "10.0.0.1" not in key
+
+
+def test_client_address_trusts_forwarded_for_only_from_configured_proxies() -> None:
+    from pydantic import TypeAdapter
+
+    from services.api.config import ApiSettings
+    from services.api.security.addresses import client_address
+
+    proxies = TypeAdapter(ApiSettings.model_fields["trusted_proxies"].annotation).validate_python(
+        ["10.0.0.5", "172.18.0.0/16"]
+    )
+    assert client_address("203.0.113.9", "198.51.100.1", []) == "203.0.113.9"
+    assert client_address("203.0.113.9", "198.51.100.1", proxies) == "203.0.113.9"
+    assert client_address("10.0.0.5", "198.51.100.1", proxies) == "198.51.100.1"
+    assert client_address("10.0.0.5", "6.6.6.6, 198.51.100.1, 172.18.0.2", proxies) == "198.51.100.1"
+    assert client_address("10.0.0.5", "not-an-ip", proxies) == "10.0.0.5"
+    assert client_address("10.0.0.5", None, proxies) == "10.0.0.5"
+    assert client_address(None, "198.51.100.1", proxies) == "unknown"
 
 
 def test_passwords_are_argon2_and_unknown_users_fail() -> None:
