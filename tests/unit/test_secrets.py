@@ -4,8 +4,9 @@ SIGNALHUB_DEV_MODE is set; the refusal names the variable, never a value."""
 from __future__ import annotations
 
 import pytest
-from signalhub_cli import app
 from typer.testing import CliRunner
+
+from signalhub_cli import app
 
 COMMANDS = [["api", "serve"], ["gateway", "serve"], ["notifier", "run"]]
 
