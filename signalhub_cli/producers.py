@@ -63,7 +63,7 @@ def import_command(
         task = bar.add_task(f"import {file.name}", total=total)
         try:
             result = import_file(
-                file, file_format, agency.value, kind, publisher, region_code=settings.region_code,
+                file, file_format, agency.value, kind, publisher, region=settings.region(),
                 batch_size=batch_size, restart=restart, on_row=lambda row: bar.update(task, completed=row),
             )  # fmt: skip
         except PublishError as e:

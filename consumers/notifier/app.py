@@ -46,7 +46,7 @@ def run(
     )
     http = httpx.Client(timeout=notifier.http_timeout_s)
     wakeup = Wakeup()
-    senders = Senders(notifier, http)
+    senders = Senders(notifier, http, settings.region().zone)
     channels = sorted(routing.channels)
     threads = [
         threading.Thread(

@@ -75,7 +75,8 @@ def create_app(
     api = api_settings or ApiSettings()
     engine = make_engine(settings.db.url, echo=settings.db.echo, pool_size=settings.db.pool_size)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals.update(jinja_globals())
+    region = settings.region()
+    templates.env.globals.update(jinja_globals(region))
     svc = Services(
         settings=settings,
         api=api,
@@ -86,6 +87,7 @@ def create_app(
         templates=templates,
         clock=clock,
         gauge_refresher=GaugeRefresher(api.metrics_refresh_s),
+        region=region,
         dead_letters=dead_letters or reader(settings.kafka, limit=api.dlq_limit),
     )
     app = FastAPI(

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from signalhub.labels import AGENCY, CASE_EVENT, PRIORITY
+from signalhub.region import Region
 
 __all__ = ["AGENCY", "PRIORITY", "jinja_globals", "local", "rule_parts", "rule_text"]
-
-# The region's users read times in their own zone; everything is stored in UTC.
-LOCAL_TZ = ZoneInfo("Europe/Moscow")
 
 STATUS = {
     "new": "Новый",
@@ -135,18 +134,20 @@ def rule_parts(rule: Any) -> tuple[str, int | None]:
     return str(rule), None
 
 
-def local(value: datetime | date | None, with_time: bool = True) -> str:
-    """`dd.mm.yyyy HH:MM` in the region's zone (dates as `dd.mm.yyyy`); empty for None."""
+def local(value: datetime | date | None, with_time: bool = True, *, zone: ZoneInfo) -> str:
+    """`dd.mm.yyyy HH:MM` in `zone` (the region's) (dates as `dd.mm.yyyy`); empty for None."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        moment = value.astimezone(LOCAL_TZ)
+        moment = value.astimezone(zone)
         return moment.strftime("%d.%m.%Y %H:%M" if with_time else "%d.%m.%Y")
     return value.strftime("%d.%m.%Y")
 
 
-def jinja_globals() -> dict[str, Any]:
+def jinja_globals(region: Region) -> dict[str, Any]:
+    """What every page may use; times are shown in the region's zone, which every page names."""
     return {
+        "region": region,
         "L_STATUS": STATUS,
         "L_PRIORITY": PRIORITY,
         "L_AGENCY": AGENCY,
@@ -163,5 +164,5 @@ def jinja_globals() -> dict[str, Any]:
         "L_EVENT": EVENT,
         "L_RULE": LINK_RULE,
         "rule_text": rule_text,
-        "local": local,
+        "local": partial(local, zone=region.zone),
     }

@@ -16,9 +16,13 @@ def tick(settings: Settings, scheduler: SchedulerSettings, now: datetime | None 
     """One pass at `now` (default: the wall clock)."""
     engine = make_engine(settings.db.url)
     try:
-        return Scheduler(make_sessionmaker(engine), scheduler, settings.kafka.alert_topic, Metrics()).tick(
-            now or utcnow()
-        )
+        return Scheduler(
+            make_sessionmaker(engine),
+            scheduler,
+            settings.kafka.alert_topic,
+            Metrics(),
+            zone=settings.region().zone,
+        ).tick(now or utcnow())
     finally:
         engine.dispose()
 
@@ -30,7 +34,13 @@ def run(settings: Settings, scheduler: SchedulerSettings, stop: threading.Event)
     )
     engine = make_engine(settings.db.url)
     try:
-        Scheduler(make_sessionmaker(engine), scheduler, settings.kafka.alert_topic, metrics).run(stop)
+        Scheduler(
+            make_sessionmaker(engine),
+            scheduler,
+            settings.kafka.alert_topic,
+            metrics,
+            zone=settings.region().zone,
+        ).run(stop)
     finally:
         engine.dispose()
         if server is not None:

@@ -14,6 +14,7 @@ from producers.import_state import state_path
 from producers.publisher import Publisher
 from producers.rows import FileFormat, write_csv
 from schemas.codec import Codec
+from signalhub.region import Region
 from signalhub.settings import KafkaSettings
 from signalhub.signals import RiskSignalModel
 from tests.integration.producers.helpers import headers_of, read_topic
@@ -39,7 +40,7 @@ def report_rows(report: Path) -> list[dict[str, str]]:
 
 def run(path: Path, settings: KafkaSettings, fmt: FileFormat, agency: str, kind: str, **kw: Any) -> Any:
     with Publisher(settings) as publisher:
-        return import_file(path, fmt, agency, kind, publisher, region_code="31", batch_size=4, **kw)
+        return import_file(path, fmt, agency, kind, publisher, region=Region.of("31"), batch_size=4, **kw)
 
 
 def test_csv_good_rows_published_bad_rows_reported(tmp_path: Path, kafka_settings: KafkaSettings) -> None:
