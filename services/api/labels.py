@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from signalhub.labels import AGENCY, CASE_EVENT, PRIORITY
-from signalhub.region import Region
+from signalhub.region import Region, municipality_name, municipality_names
 
 __all__ = ["AGENCY", "PRIORITY", "jinja_globals", "local", "rule_parts", "rule_text"]
 
@@ -148,6 +148,8 @@ def jinja_globals(region: Region) -> dict[str, Any]:
     """What every page may use; times are shown in the region's zone, which every page names."""
     return {
         "region": region,
+        "municipality": municipality_name,
+        "municipality_names": municipality_names(),
         "L_STATUS": STATUS,
         "L_PRIORITY": PRIORITY,
         "L_AGENCY": AGENCY,

@@ -117,7 +117,9 @@ def dashboard(
     request: Request, svc: Svc, session: DbSession, auth: WebAuth, municipality: str = ""
 ) -> Response:
     s = stats.compute(session, svc.clock(), municipality=municipality or None)
-    return render(request, "dashboard.html", auth, s=s)
+    return render(
+        request, "dashboard.html", auth, s=s, municipalities=municipalities(session, auth.principal)
+    )
 
 
 @router.get("/audit", response_class=HTMLResponse)

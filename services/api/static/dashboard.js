@@ -52,7 +52,7 @@
   var munis = Object.keys(s.open_by_municipality);
   new Chart(document.getElementById("municipalities"), {
     type: "bar",
-    data: { labels: munis, datasets: [{ label: "открытых случаев",
+    data: { labels: munis.map(function (m) { return name(L.municipality, m); }), datasets: [{ label: "открытых случаев",
             data: munis.map(function (m) { return s.open_by_municipality[m]; }), backgroundColor: "#2f855a" }] },
     options: { plugins: { legend: { display: false } }, scales: { y: intY } }
   });

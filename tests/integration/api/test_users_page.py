@@ -69,7 +69,7 @@ def test_a_coordinator_sees_every_account_with_its_buttons(make: Make, db_seed: 
     assert '<a href="/ui/users">Пользователи</a>' in page
     assert re.findall(r'<tr id="u-([^"]+)"', page) == [coord, cur, gone, pol]  # by username
     assert _cells(page, coord)[:5] == ["coord это вы", "координатор", "—", "—", "да"]
-    assert _cells(page, cur)[:5] == ["cur", "куратор", MUNI_A, "—", "да"]
+    assert _cells(page, cur)[:5] == ["cur", "куратор", "г. Новосибирск", "—", "да"]
     assert _cells(page, pol)[:5] == ["pol", "представитель ведомства", "—", "Полиция (ПДН)", "да"]
     assert _cells(page, gone)[:5] == ["gone", "оператор", "—", "—", "нет"]
     # Deactivate for the other active users, activate for the inactive one, never for oneself.
