@@ -20,12 +20,12 @@ from services.api.access import ForbiddenError, NotFoundError
 from services.api.actions.common import ConflictError, InvalidInputError
 from services.api.config import ApiSettings
 from services.api.deps import LoginRequiredError, Services
-from services.api.labels import jinja_globals
 from services.api.queries.deadletters import reader
 from services.api.routes import api_admin, api_auth, api_cases, ops, web_actions, web_pages, web_users
 from services.api.routes.ops import GaugeRefresher
 from services.api.security.ratelimit import LoginLimiter
 from services.api.security.tokens import TokenSigner
+from services.api.template_globals import jinja_globals
 from signalhub.domain.cases import CaseRuleError, TransitionError
 from signalhub.metrics import Metrics
 from signalhub.settings import Settings

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from services.api.labels import rule_parts, rule_text
+from services.api.template_globals import rule_parts, rule_text
 from signalhub.domain.priority import youngest_age_months
 from signalhub.store.cases import Case, CaseEvent, Conference, PlanItem
 from signalhub.store.registry import Person, Signal, SignalPerson

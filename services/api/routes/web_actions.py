@@ -24,6 +24,7 @@ from services.api.login import RateLimitedError, check_login
 from services.api.routes.api_auth import client_address
 from services.api.routes.web_pages import render
 from signalhub.domain.cases import CaseRuleError
+from signalhub.russian_format import parse_date_field, parse_datetime_field
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
@@ -81,17 +82,16 @@ def _date(form: dict[str, Any], name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        return parse_date_field(raw)
     except ValueError:
         raise InvalidInputError("bad date") from None
 
 
 def _datetime(form: _Form, name: str) -> datetime:
     try:
-        local = datetime.fromisoformat(str(form.get(name) or ""))
+        return parse_datetime_field(str(form.get(name) or ""), form.zone).astimezone(UTC)
     except ValueError:
         raise InvalidInputError("bad date and time") from None
-    return (local if local.tzinfo else local.replace(tzinfo=form.zone)).astimezone(UTC)
 
 
 def _checked(form: dict[str, Any], name: str) -> bool:
@@ -165,7 +165,7 @@ def case_action(
     back = "/ui/matches" if form.get("back") == "matches" else f"/ui/cases/{case_id}"
     try:
         handler(
-            Ctx(session, auth.principal, svc.clock(), svc.settings.kafka.alert_topic),
+            Ctx(session, auth.principal, svc.clock(), svc.settings.kafka.alert_topic, svc.region.zone),
             case_id,
             _Form(form, svc.region.zone),
         )

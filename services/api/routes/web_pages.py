@@ -13,7 +13,6 @@ from services.api.access import ForbiddenError, Role, case_scope, require_read, 
 from services.api.actions.case_flow import PLAN_STATUSES
 from services.api.actions.curators import candidates as curator_choices
 from services.api.deps import DbSession, Services, Svc, WebAuth, services
-from services.api.labels import LOCAL_TZ
 from services.api.queries import audit, case_detail, stats
 from services.api.queries.cases import CaseFilters, curators, list_cases, municipalities
 from services.api.queries.deadletters import BrokerUnavailableError
@@ -97,7 +96,7 @@ def case_page(request: Request, case_id: str, svc: Svc, session: DbSession, auth
         agencies=list(Agency),
         outcomes=list(Outcome),
         stage_moves=allowed_moves(CaseStatus(found.status)),
-        today=now.astimezone(LOCAL_TZ).date(),
+        today=now.astimezone(svc.region.zone).date(),
         opened_on=found.opened_at.date(),
         plan_statuses=PLAN_STATUSES,
         can_act=auth.principal.acts_on_cases,

@@ -8,6 +8,7 @@
   function name(map, k) { return map[k] || k; }
   Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
   Chart.defaults.animation = false;
+  Chart.defaults.locale = "ru-RU";
 
   new Chart(document.getElementById("signals"), {
     type: "bar",
@@ -42,7 +43,7 @@
   new Chart(document.getElementById("outcomes"), {
     type: "bar",
     data: {
-      labels: s.months,
+      labels: L.months,
       datasets: Object.keys(s.outcomes_by_month).map(function (o, i) {
         return { label: name(L.outcome, o), data: s.outcomes_by_month[o], backgroundColor: palette[i % palette.length] };
       })

@@ -138,7 +138,7 @@ def test_activating_and_ending_sessions_through_the_forms(make: Make, db_seed: S
     assert r.headers["location"] == f"/ui/users?msg=unchanged#u-{cur}"
     r = web.post(f"/ui/users/{cur}/sessions/revoke", data=csrf, follow_redirects=False)
     assert r.headers["location"] == f"/ui/users?msg=revoked&n=2#u-{cur}"
-    assert "Все сеансы пользователя завершены (сеансов: 2)" in web.get(r.headers["location"]).text
+    assert "Все сеансы пользователя завершены (завершено: 2 сеанса)" in web.get(r.headers["location"]).text
     assert [api.get("/api/v1/me", headers=h).status_code for h in (first, second)] == [401, 401]
     assert _login_status(api, "cur") == 200
     assert _audit(db_seed) == [
