@@ -74,11 +74,13 @@ def import_file(
     publisher: Publisher,
     *,
     region: Region,
+    encoding: str | None = None,
     batch_size: int = 500,
     restart: bool = False,
     on_row: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Import `path`; see the module docstring for what is guaranteed."""
+    """Import `path`; see the module docstring for what is guaranteed. `encoding` names the text
+    encoding of a CSV or JSON Lines file instead of detecting it (`producers.file_encoding`)."""
     if record_type != SIGNAL_RECORD_TYPE and ADAPTERS[record_type].agency.value != agency:
         raise ValueError(f"record type {record_type} is not a format of agency {agency}")
     fresh = ImportState(file_sha256(path), agency, record_type)
@@ -87,7 +89,7 @@ def import_file(
     _open_report(result.report_path, truncate=state.last_row == 0)
     batch = _Batch()
     try:
-        for row_no, item in _rows_after(path, fmt, state.last_row):
+        for row_no, item in _rows_after(path, fmt, state.last_row, encoding):
             batch.rows.append(_prepare(row_no, item, agency, record_type, region, publisher))
             if on_row is not None:
                 on_row(row_no)
@@ -100,8 +102,10 @@ def import_file(
     return result
 
 
-def _rows_after(path: Path, fmt: FileFormat, last_row: int) -> Iterator[tuple[int, Any]]:
-    for row_no, item in read_rows(path, fmt):
+def _rows_after(
+    path: Path, fmt: FileFormat, last_row: int, encoding: str | None
+) -> Iterator[tuple[int, Any]]:
+    for row_no, item in read_rows(path, fmt, encoding):
         if row_no > last_row:
             yield row_no, item
 
