@@ -21,7 +21,16 @@ from services.api.actions.common import ConflictError, InvalidInputError
 from services.api.config import ApiSettings
 from services.api.deps import LoginRequiredError, Services
 from services.api.queries.deadletters import reader
-from services.api.routes import api_admin, api_auth, api_cases, ops, web_actions, web_pages, web_users
+from services.api.routes import (
+    api_admin,
+    api_auth,
+    api_cases,
+    ops,
+    reports,
+    web_actions,
+    web_pages,
+    web_users,
+)
 from services.api.routes.ops import GaugeRefresher
 from services.api.security.ratelimit import LoginLimiter
 from services.api.security.tokens import TokenSigner
@@ -97,7 +106,7 @@ def create_app(
     )
     app.state.services = svc
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (ops, api_auth, api_cases, api_admin, web_pages, web_actions, web_users):
+    for module in (ops, api_auth, api_cases, api_admin, web_pages, web_actions, web_users, reports):
         app.include_router(module.router)
     _handlers(app)
 

@@ -132,7 +132,7 @@ def statistics(
 ) -> dict[str, object]:
     """Aggregates only (no personal data): every role may see them."""
     return stats.compute(
-        session, svc.clock(), days=max(1, min(days, 366)), municipality=municipality
+        session, svc.clock(), zone=svc.region.zone, days=max(1, min(days, 366)), municipality=municipality
     ).as_json()
 
 

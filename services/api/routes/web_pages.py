@@ -13,7 +13,7 @@ from services.api.access import ForbiddenError, Role, case_scope, require_read, 
 from services.api.actions.case_flow import PLAN_STATUSES
 from services.api.actions.curators import candidates as curator_choices
 from services.api.deps import DbSession, Services, Svc, WebAuth, services
-from services.api.queries import audit, case_detail, stats
+from services.api.queries import audit, case_detail, practice, stats
 from services.api.queries.cases import CaseFilters, curators, list_cases, municipalities
 from services.api.queries.deadletters import BrokerUnavailableError
 from signalhub.domain.cases import CaseStatus, Outcome, allowed_moves
@@ -115,9 +115,15 @@ def matches_page(request: Request, session: DbSession, auth: WebAuth) -> Respons
 def dashboard(
     request: Request, svc: Svc, session: DbSession, auth: WebAuth, municipality: str = ""
 ) -> Response:
-    s = stats.compute(session, svc.clock(), municipality=municipality or None)
+    s = stats.compute(session, svc.clock(), zone=svc.region.zone, municipality=municipality or None)
     return render(
-        request, "dashboard.html", auth, s=s, municipalities=municipalities(session, auth.principal)
+        request,
+        "dashboard.html",
+        auth,
+        s=s,
+        municipalities=municipalities(session, auth.principal),
+        practice=practice.measures(session, svc.region.zone, municipality=municipality or None),
+        outcomes=practice.OUTCOMES,
     )
 
 
