@@ -32,7 +32,7 @@ def run(
     routing = load_routing(notifier.routing_path)
     # httpx logs every request at INFO: one line per delivery drowns what matters.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    metrics = metrics or Metrics()
+    metrics = metrics or Metrics(process="notifier")
     server = (
         serve(metrics, notifier.metrics_port, host=settings.metrics_host) if notifier.metrics_port else None
     )

@@ -92,7 +92,7 @@ def create_app(
         sessions=make_sessionmaker(engine),
         signer=TokenSigner(settings.secret_key.get_secret_value(), timedelta(hours=api.session_hours)),
         limiter=LoginLimiter(api.login_max_failures, api.login_window_s, clock),
-        metrics=metrics or Metrics(),
+        metrics=metrics or Metrics(process="api"),
         templates=templates,
         clock=clock,
         gauge_refresher=GaugeRefresher(api.metrics_refresh_s),

@@ -20,7 +20,7 @@ def tick(settings: Settings, scheduler: SchedulerSettings, now: datetime | None 
             make_sessionmaker(engine),
             scheduler,
             settings.kafka.alert_topic,
-            Metrics(),
+            Metrics(process="scheduler"),
             zone=settings.region().zone,
         ).tick(now or utcnow())
     finally:
@@ -28,7 +28,7 @@ def tick(settings: Settings, scheduler: SchedulerSettings, now: datetime | None 
 
 
 def run(settings: Settings, scheduler: SchedulerSettings, stop: threading.Event) -> None:
-    metrics = Metrics()
+    metrics = Metrics(process="scheduler")
     server = (
         serve(metrics, scheduler.metrics_port, host=settings.metrics_host) if scheduler.metrics_port else None
     )
