@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 from signalhub import broker, kafka
+from signalhub.kafka_libs import have_libs
 from signalhub.settings import Settings
 from signalhub.store import migrate
 from signalhub_cli.demo_support import Supervisor, log_tail, signalhub_command, wait_http_ok
@@ -40,7 +41,9 @@ PROCESSES = (  # name, subcommand, how its metrics port is set: an env name, els
 
 def broker_up(settings: Settings) -> bool:
     """Start the local broker unless it runs; True when this demo started it."""
-    console.print("starting Kafka (the first run fetches its jars with Maven) ...")
+    if not broker.status(settings.broker).running:
+        fetch = "" if have_libs(settings.broker) else " (first fetching its jars with Maven, once)"
+        console.print(f"starting Kafka{fetch} ...", markup=False)
     try:
         result = broker.up(settings.broker)
     except broker.BrokerError as e:
