@@ -26,10 +26,10 @@ from signalhub_cli.demo_support import Supervisor, log_tail, signalhub_command, 
 
 console = Console()
 
-USERS = (
-    ("coordinator", "coordinator", None),
-    ("curator", "curator", "50701000001"),  # the municipality most simulated families live in
-    ("operator", "operator", None),
+USERS = (  # login, role, municipality, the name pages show
+    ("coordinator", "coordinator", None, "Иванова Мария Сергеевна"),
+    ("curator", "curator", "50701000001", "Петров Алексей Викторович"),  # where most families live
+    ("operator", "operator", None, "Смирнов Олег Игоревич"),
 )
 PROCESSES = (  # name, subcommand, how its metrics port is set: an env name, else `--metrics-port`
     ("intake", ["intake", "run"], None),
@@ -93,9 +93,10 @@ def prepare(settings: Settings, env: dict[str, str]) -> None:
 def create_users(env: dict[str, str]) -> list[tuple[str, str]]:
     """coordinator, curator and operator, each with a new password (an existing user is reset)."""
     logins = []
-    for username, role, municipality in USERS:
+    for username, role, municipality, name in USERS:
         password = secrets.token_urlsafe(9)
         args = ["users", "add", "--username", username, "--role", role, "--password", password]
+        args += ["--display-name", name]
         args += ["--municipality", municipality] if municipality else []
         done = subprocess.run(
             [*signalhub_command(), *args], env=env, capture_output=True, text=True, check=False

@@ -100,10 +100,13 @@ def measures(session: Session, zone: ZoneInfo, *, municipality: str | None = Non
             median_conference_days=_median(g.conference_days),
             with_conference_share=len(g.conference_days) / g.opened,
         )
-        for (muni, month), g in sorted(
-            groups.items(), key=lambda kv: (kv[0][1], municipality_name(kv[0][0]))
-        )[::-1]
+        for (muni, month), g in sorted(groups.items(), key=_newest_month_then_name)
     ]
+
+
+def _newest_month_then_name(item: tuple[tuple[str, str], _Cases]) -> tuple[int, str]:
+    (muni, month), _ = item
+    return -int(month.replace("-", "")), municipality_name(muni)
 
 
 HEADER = (

@@ -4,7 +4,7 @@
   var s = JSON.parse(document.getElementById("stats-data").textContent);
   var L = JSON.parse(document.getElementById("labels-data").textContent);
   var palette = ["#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b7791f", "#c53030", "#319795"];
-  var prioColor = { urgent: "#c53030", high: "#dd6b20", normal: "#3182ce" };
+  var prioColor = { urgent: "#c53030", high: "#9c4221", normal: "#2b6cb0" };
   function name(map, k) { return map[k] || k; }
   Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
   Chart.defaults.animation = false;
