@@ -5,6 +5,7 @@ itself is killed, its children and the broker it started end as well. Nothing is
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -122,8 +123,19 @@ def test_demo_twice_through_a_pipe_then_killed_leaves_nothing_running(tmp_path: 
             for port in (api_port, kafka_port, *range(metrics_port, metrics_port + 4)):
                 assert _ports_free(port), f"port {port} still served after run {run}"
         finally:
-            for pid, _ in _processes_of(str(tmp_path)):  # never leave this test's processes behind
+            _kill_all(str(tmp_path))
+
+
+def _kill_all(marker: str) -> None:
+    """Never leave this test's processes behind, even those started while we look."""
+    for _ in range(20):
+        found = _processes_of(marker)
+        if not found:
+            return
+        for pid, _ in found:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
 
 
 def _ports_free(port: int) -> bool:
