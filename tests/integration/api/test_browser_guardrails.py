@@ -80,11 +80,11 @@ def test_stages_curators_dates_and_closing_in_the_browser(page: Any, server: str
         "#curator_id optgroup", "gs => gs.map(g => [...g.querySelectorAll('option')].map(o => o.textContent))"
     )
     assert groups[0] == ["Local Т."]
-    assert sorted(groups[1]) == ["Coord Т. (региональный уровень)", f"Other Т. ({MUNI_B})"]
-    page.select_option("#curator_id", label=f"Other Т. ({MUNI_B})")
+    assert sorted(groups[1]) == ["Coord Т. (региональный уровень)", "Other Т. (г. Бердск)"]
+    page.select_option("#curator_id", label="Other Т. (г. Бердск)")
     page.click("#assign")
     _refused(page, "confirm")
-    page.select_option("#curator_id", label=f"Other Т. ({MUNI_B})")
+    page.select_option("#curator_id", label="Other Т. (г. Бердск)")
     page.check("#confirm_other")
     page.click("#assign")
     page.wait_for_selector("dd:has-text('Other Т.')")
