@@ -4,11 +4,14 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 KAFKA_LIBS := .cache/kafka-libs
+# axe-core, the accessibility checker the browser test runs on every page (npm, into .cache/).
+AXE_VERSION := 4.14.1
+AXE    := .cache/axe/node_modules/axe-core/axe.min.js
 MVN    := mvn -q -B -f deploy/kafka/pom.xml -Dmaven.repo.local=$(CURDIR)/.cache/m2
 
-.PHONY: setup system-deps kafka-libs test unit integration lint check demo clean-var
+.PHONY: setup system-deps kafka-libs axe test unit integration lint check demo clean-var
 
-setup: system-deps $(STAMP) kafka-libs
+setup: system-deps $(STAMP) kafka-libs axe
 
 system-deps:
 	bash deploy/system-deps.sh
@@ -20,6 +23,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 kafka-libs: $(KAFKA_LIBS)/.complete
+
+axe: $(AXE)
+
+$(AXE):
+	npm install --no-save --no-audit --no-fund --prefix .cache/axe axe-core@$(AXE_VERSION)
 
 $(KAFKA_LIBS)/.complete: deploy/kafka/pom.xml
 	$(MVN) dependency:copy-dependencies -DoutputDirectory=$(CURDIR)/$(KAFKA_LIBS)

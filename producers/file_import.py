@@ -26,6 +26,7 @@ from producers.adapters import ADAPTERS
 from producers.import_state import ImportState, file_sha256, load_state, save_state
 from producers.publisher import Publisher, PublishError
 from producers.rows import FileFormat, RowProblem, read_rows
+from signalhub.region import Region
 from signalhub.signals import FieldError, RiskSignalModel, SignalValidationError, validate_signal
 
 SIGNAL_RECORD_TYPE = "signal"
@@ -51,7 +52,7 @@ def reject_report_path(input_path: Path) -> Path:
 
 
 def convert_row(
-    record: dict[str, Any], agency: str, record_type: str, region_code: str
+    record: dict[str, Any], agency: str, record_type: str, region: Region
 ) -> RiskSignalModel | None:
     """The row's signal, None when it holds nothing to report; raises `SignalValidationError`."""
     if record_type == SIGNAL_RECORD_TYPE:
@@ -59,7 +60,7 @@ def convert_row(
             raise SignalValidationError([FieldError("agency", f"is not the importing agency {agency}")])
         signal: RiskSignalModel | None = validate_signal(record)
     else:
-        signal = ADAPTERS[record_type].convert(record, region_code)
+        signal = ADAPTERS[record_type].convert(record, region)
     if signal is not None and signal.agency.value != agency:
         raise SignalValidationError([FieldError("agency", f"is not the importing agency {agency}")])
     return signal
@@ -72,12 +73,14 @@ def import_file(
     record_type: str,
     publisher: Publisher,
     *,
-    region_code: str,
+    region: Region,
+    encoding: str | None = None,
     batch_size: int = 500,
     restart: bool = False,
     on_row: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Import `path`; see the module docstring for what is guaranteed."""
+    """Import `path`; see the module docstring for what is guaranteed. `encoding` names the text
+    encoding of a CSV or JSON Lines file instead of detecting it (`producers.file_encoding`)."""
     if record_type != SIGNAL_RECORD_TYPE and ADAPTERS[record_type].agency.value != agency:
         raise ValueError(f"record type {record_type} is not a format of agency {agency}")
     fresh = ImportState(file_sha256(path), agency, record_type)
@@ -86,8 +89,8 @@ def import_file(
     _open_report(result.report_path, truncate=state.last_row == 0)
     batch = _Batch()
     try:
-        for row_no, item in _rows_after(path, fmt, state.last_row):
-            batch.rows.append(_prepare(row_no, item, agency, record_type, region_code, publisher))
+        for row_no, item in _rows_after(path, fmt, state.last_row, encoding):
+            batch.rows.append(_prepare(row_no, item, agency, record_type, region, publisher))
             if on_row is not None:
                 on_row(row_no)
             if len(batch.rows) >= batch_size:
@@ -99,14 +102,21 @@ def import_file(
     return result
 
 
-def _rows_after(path: Path, fmt: FileFormat, last_row: int) -> Iterator[tuple[int, Any]]:
-    for row_no, item in read_rows(path, fmt):
+def _rows_after(
+    path: Path, fmt: FileFormat, last_row: int, encoding: str | None
+) -> Iterator[tuple[int, Any]]:
+    for row_no, item in read_rows(path, fmt, encoding):
         if row_no > last_row:
             yield row_no, item
 
 
 def _prepare(
-    row_no: int, item: dict[str, Any] | RowProblem, agency: str, record_type: str, region: str, pub: Publisher
+    row_no: int,
+    item: dict[str, Any] | RowProblem,
+    agency: str,
+    record_type: str,
+    region: Region,
+    pub: Publisher,
 ) -> tuple[int, Any, list[FieldError] | None]:
     """(row, future or None, errors or None): sent when valid, errors when not, neither when empty."""
     if isinstance(item, RowProblem):

@@ -22,11 +22,20 @@ log = logging.getLogger("signalhub.broker")
 DEPLOY_DIR = REPO_ROOT / "deploy" / "kafka"
 
 
+def have_libs(settings: BrokerSettings) -> bool:
+    """Whether the jars of the pom's Kafka version are there (`ensure_libs` fetches nothing then)."""
+    return _marker(absolute(settings).libs_dir).exists()
+
+
+def _marker(libs: Path) -> Path:
+    return libs / f"kafka_2.13-{kafka_version()}.jar"
+
+
 def ensure_libs(settings: BrokerSettings) -> Path:
     """Make sure `libs_dir` holds the jars of the pom's Kafka version; run Maven once if not."""
     settings = absolute(settings)
     libs = settings.libs_dir
-    marker = libs / f"kafka_2.13-{kafka_version()}.jar"
+    marker = _marker(libs)
     libs.parent.mkdir(parents=True, exist_ok=True)
     with locked(libs.parent / f"{libs.name}.lock"):
         if marker.exists():

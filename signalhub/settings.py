@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from signalhub.domain.priority import AckDeadlines
+from signalhub.region import Region
 
 AGENCIES: tuple[str, ...] = ("police", "health", "education", "guardianship", "social")
 
@@ -114,6 +115,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SIGNALHUB_", extra="ignore")
 
     region_code: str = "54"  # Novosibirsk region, where the simulated families live
+    # The IANA zone people read times in; empty: the region's own, from signalhub/data/regions.csv.
+    timezone: str = ""
     metrics_host: str = "127.0.0.1"  # 0.0.0.0 in containers, so Prometheus can scrape
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
@@ -127,6 +130,10 @@ class Settings(BaseSettings):
     ack_urgent_h: float = 1.0
     ack_high_h: float = 24.0
     ack_normal_h: float = 72.0
+
+    def region(self) -> Region:
+        """The served region with its time zone (adapters, pages, e-mails, scheduler, reports)."""
+        return Region.of(self.region_code, self.timezone)
 
     def ack_deadlines(self) -> AckDeadlines:
         return AckDeadlines(

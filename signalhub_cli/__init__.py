@@ -7,6 +7,14 @@ import typer
 app = typer.Typer(no_args_is_help=True, help="signalhub: family-risk signals hub")
 
 
+@app.callback()
+def main() -> None:
+    """signalhub: family-risk signals hub"""
+    from signalhub_cli.demo_support import end_with_parent
+
+    end_with_parent()  # a no-op unless started by `signalhub demo`
+
+
 def _register() -> None:
     # Each concern adds its sub-app here, one line each.
     from signalhub_cli import db

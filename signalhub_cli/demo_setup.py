@@ -20,16 +20,17 @@ import typer
 from rich.console import Console
 
 from signalhub import broker, kafka, kafka_access
+from signalhub.kafka_libs import have_libs
 from signalhub.settings import KafkaSettings, Settings
 from signalhub.store import migrate
 from signalhub_cli.demo_support import Supervisor, log_tail, signalhub_command, wait_http_ok
 
 console = Console()
 
-USERS = (
-    ("coordinator", "coordinator", None),
-    ("curator", "curator", "50701000001"),  # the municipality most simulated families live in
-    ("operator", "operator", None),
+USERS = (  # login, role, municipality, the name pages show
+    ("coordinator", "coordinator", None, "Иванова Мария Сергеевна"),
+    ("curator", "curator", "50701000001", "Петров Алексей Викторович"),  # where most families live
+    ("operator", "operator", None, "Смирнов Олег Игоревич"),
 )
 PROCESSES = (  # name, subcommand, how its metrics port is set: an env name, else `--metrics-port`
     ("intake", ["intake", "run"], None),
@@ -46,7 +47,9 @@ PRINCIPAL_OF = {
 
 def broker_up(settings: Settings) -> bool:
     """Start the local broker unless it runs; True when this demo started it."""
-    console.print("starting Kafka (the first run fetches its jars with Maven) ...")
+    if not broker.status(settings.broker).running:
+        fetch = "" if have_libs(settings.broker) else " (first fetching its jars with Maven, once)"
+        console.print(f"starting Kafka{fetch} ...", markup=False)
     try:
         result = broker.up(settings.broker)
     except broker.BrokerError as e:
@@ -109,9 +112,10 @@ def prepare(settings: Settings) -> dict[str, dict[str, str]]:
 def create_users(env: dict[str, str]) -> list[tuple[str, str]]:
     """coordinator, curator and operator, each with a new password (an existing user is reset)."""
     logins = []
-    for username, role, municipality in USERS:
+    for username, role, municipality, name in USERS:
         password = secrets.token_urlsafe(9)
         args = ["users", "add", "--username", username, "--role", role, "--password", password]
+        args += ["--display-name", name]
         args += ["--municipality", municipality] if municipality else []
         done = subprocess.run(
             [*signalhub_command(), *args], env=env, capture_output=True, text=True, check=False

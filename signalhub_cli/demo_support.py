@@ -4,6 +4,9 @@ Contracts:
 - `Supervisor.start` runs a `signalhub` subcommand in a session (process group) of its own, its
   output going to `<log_dir>/<name>.log`; `stop_all` sends SIGTERM to every group it started, newest
   first, and SIGKILL to those still alive after the grace period. It never signals anything else.
+- A child ends with the demo even when the demo is killed (SIGKILL, OOM): the child asks the kernel
+  for SIGTERM when its parent dies (`end_with_parent`, Linux `PR_SET_PDEATHSIG`), the parent's pid
+  being passed in `PARENT_ENV`.
 - `AlertSink` accepts `POST` of the notifier's alert JSON on any path, answers 200 and counts alerts
   by type; it keeps and prints nothing else (alerts carry no personal data, and the sink does not
   rely on that).
@@ -12,6 +15,7 @@ Contracts:
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import logging
 import os
@@ -29,6 +33,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+PARENT_ENV = "SIGNALHUB_DEMO_PARENT_PID"
+PR_SET_PDEATHSIG = 1
+
+
+def end_with_parent() -> None:
+    """In a child of the demo: get SIGTERM when the demo dies; exit now if it already has."""
+    parent = os.environ.get(PARENT_ENV)
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        log.warning("could not tie this process to the demo (prctl errno %d)", ctypes.get_errno())
+    if os.getppid() != int(parent):  # the demo died before the request took effect
+        raise SystemExit(0)
 
 
 def signalhub_command() -> list[str]:
@@ -64,7 +82,7 @@ class Supervisor:
             process = subprocess.Popen(
                 [*signalhub_command(), *args],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                env=self.env | self.own_env.get(name, {}), start_new_session=True,
+                env=self.env | self.own_env.get(name, {}) | {PARENT_ENV: str(os.getpid())}, start_new_session=True,
             )  # fmt: skip
         child = Child(name, args, process, log_path)
         self.children.append(child)

@@ -38,7 +38,11 @@ def progress_bar() -> Progress:
 def import_command(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
     agency: Agency = typer.Option(..., help=AGENCY_HELP),
-    fmt: str = typer.Option("csv", "--format", help="csv | jsonl"),
+    fmt: str | None = typer.Option(None, "--format", help="csv | jsonl | xlsx; default: by the file name"),
+    encoding: str | None = typer.Option(
+        None,
+        help="Text encoding of a CSV or JSONL file; default: detected (UTF-8 with or without BOM, Windows-1251)",
+    ),
     record_type: str | None = typer.Option(None, help="Source format; default: the agency's usual export"),
     batch_size: int = typer.Option(500, min=1),
     restart: bool = typer.Option(False, help="Ignore saved progress and start from the first row"),
@@ -57,13 +61,16 @@ def import_command(
     kind = record_type or default_record_type(agency.value)
     if kind != SIGNAL_RECORD_TYPE and kind not in ADAPTERS:
         raise typer.BadParameter(f"unknown record type; known: {', '.join([*ADAPTERS, SIGNAL_RECORD_TYPE])}")
-    file_format = FileFormat(fmt)
-    total = count_rows(file, file_format)
+    try:
+        file_format = FileFormat(fmt) if fmt else FileFormat.of(file)
+        total = count_rows(file, file_format, encoding)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
     with Publisher(settings.kafka) as publisher, progress_bar() as bar:
         task = bar.add_task(f"import {file.name}", total=total)
         try:
             result = import_file(
-                file, file_format, agency.value, kind, publisher, region_code=settings.region_code,
+                file, file_format, agency.value, kind, publisher, region=settings.region(), encoding=encoding,
                 batch_size=batch_size, restart=restart, on_row=lambda row: bar.update(task, completed=row),
             )  # fmt: skip
         except PublishError as e:

@@ -54,7 +54,7 @@ def run(
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
     kafka = settings.kafka
-    metrics = Metrics()
+    metrics = Metrics(process="intake")
     engine = make_engine(settings.db.url, pool_size=settings.db.pool_size)
     topics = [kafka.signal_topic(a) for a in AGENCIES]
     consumer = make_consumer(

@@ -32,7 +32,7 @@ def run(
     routing = load_routing(notifier.routing_path)
     # httpx logs every request at INFO: one line per delivery drowns what matters.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    metrics = metrics or Metrics()
+    metrics = metrics or Metrics(process="notifier")
     server = (
         serve(metrics, notifier.metrics_port, host=settings.metrics_host) if notifier.metrics_port else None
     )
@@ -46,7 +46,7 @@ def run(
     )
     http = httpx.Client(timeout=notifier.http_timeout_s)
     wakeup = Wakeup()
-    senders = Senders(notifier, http)
+    senders = Senders(notifier, http, settings.region().zone)
     channels = sorted(routing.channels)
     threads = [
         threading.Thread(

@@ -41,6 +41,7 @@ class Senders:
 
     settings: NotifierSettings
     http: httpx.Client
+    zone: ZoneInfo  # the region's, for times in e-mails
 
     def send(self, channel: Channel, alert: dict[str, Any]) -> None:
         url = case_url(self.settings.case_url_base, str(alert["case_id"]))
@@ -66,7 +67,7 @@ class Senders:
 
     def _email(self, channel: EmailChannel, alert: dict[str, Any], url: str) -> None:
         s = self.settings
-        msg = email_message(alert, url, s.mail_from, channel.to, ZoneInfo(s.timezone))
+        msg = email_message(alert, url, s.mail_from, channel.to, self.zone)
         try:
             with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_s) as smtp:
                 if s.smtp_starttls:

@@ -14,7 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from signalhub.domain.outbound import CASE_ALERT_TIMES, epoch_ms, from_epoch_ms
-from signalhub.labels import AGENCY, ALERT_TYPE, PRIORITY
+from signalhub.region import municipality_name
+from signalhub.russian_format import count
+from signalhub.russian_names import AGENCY, ALERT_TYPE, NOUNS, PRIORITY, STATUS
 
 
 def _priority(code: str) -> str:
@@ -77,13 +79,13 @@ def email_text(alert: dict[str, Any], url: str, zone: ZoneInfo) -> str:
         "",
         f"{ALERT_TYPE.get(alert['alert_type'], alert['alert_type'])}.",
         f"Случай № {alert['case_number']}",
-        f"Приоритет: {_priority(alert['priority'])} (баллов: {alert['priority_score']})",
+        f"Приоритет: {_priority(alert['priority'])}, {count(int(alert['priority_score']), NOUNS['point'])}",
         f"Срок принятия в работу: {_local(instant(alert, 'ack_deadline'), zone)}",
-        f"Статус случая: {alert['case_status']}",
+        f"Этап случая: {STATUS.get(alert['case_status'], alert['case_status'])}",
         f"Ведомства: {agencies}",
         f"Детей в семье: {alert['children_count']}"
         + (f", младшему {youngest} мес." if youngest is not None else ""),
-        f"Муниципальное образование (ОКТМО): {alert['municipality_code']}",
+        f"Муниципальное образование: {municipality_name(alert['municipality_code'])} (ОКТМО {alert['municipality_code']})",
     ]
     if alert.get("detail"):
         lines.append(f"Сведения: {alert['detail']}")

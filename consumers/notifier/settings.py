@@ -19,7 +19,6 @@ class NotifierSettings(BaseSettings):
     case_url_base: str = "http://127.0.0.1:8000/cases"
     webhook_secret: SecretStr = SecretStr("change-me-in-production")
     group_id: str = "notifier"
-    timezone: str = "Europe/Moscow"
 
     max_attempts: int = 10
     backoff_base_s: float = 1.0

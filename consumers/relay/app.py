@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 def run(settings: Settings, relay_settings: RelaySettings, stop: threading.Event) -> None:
     """Run one relay until `stop` is set; flushes and closes the producer on the way out."""
     engine = make_engine(settings.db.url, pool_size=settings.db.pool_size)
-    metrics = Metrics()
+    metrics = Metrics(process="relay")
     server = (
         serve(metrics, relay_settings.metrics_port, host=settings.metrics_host)
         if relay_settings.metrics_port

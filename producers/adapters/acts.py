@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from producers.adapters import people
 from producers.adapters.base import Fields, Record, build, event_id_for, mapping_entry, now_utc
 from signalhub.domain.vocabulary import Agency
+from signalhub.region import Region
 from signalhub.signals import RiskSignalModel
 
 
@@ -33,8 +34,8 @@ class ActFormat:
     legal_basis: bool  # the act itself is the legal basis (court decisions, authority acts)
 
 
-def convert_act(spec: ActFormat, record: Record, region_code: str) -> RiskSignalModel:
-    f = Fields(record)
+def convert_act(spec: ActFormat, record: Record, region: Region) -> RiskSignalModel:
+    f = Fields(record, zone=region.zone)
     number = f.text(spec.number, required=True)
     org = f.text(spec.org, required=True)
     kind = f.text(spec.kind)
@@ -59,7 +60,7 @@ def convert_act(spec: ActFormat, record: Record, region_code: str) -> RiskSignal
             "severity": entry["severity"] if entry else "medium",
             "occurred_at": occurred,
             "reported_at": f.moment(spec.reported) or now_utc(),
-            "region_code": region_code,
+            "region_code": region.code,
             "municipality_code": f.text("oktmo", required=True),
             "children": children,
             "adults": adults,

@@ -1,14 +1,15 @@
 """What every adapter shares: the `Adapter` record, its errors, deterministic event ids, field reading.
 
 Contracts:
-- `Adapter.convert(record, region_code)` returns a valid `RiskSignalModel`, or `None` when the
+- `Adapter.convert(record, region)` returns a valid `RiskSignalModel`, or `None` when the
   record holds nothing to report (e.g. absences below the threshold); it raises `AdapterError`
   (a `SignalValidationError`) naming every bad field by its path in the *source* record, or
   `SignalValidationError` with `RiskSignal` paths when the mapped signal breaks the model's rules.
 - `event_id_for(agency, source_record_id, version)` is uuid5 of the three: a re-export of the same
   record version gets the same event id (intake sees a duplicate), a new version a new one (an
   amendment of the same `source_record_id`).
-- Naive times in agency exports are local time of the region (UTC+3, Moscow time, no DST).
+- Naive times in agency exports are local times of the region (`Region.zone`, from the region code
+  and `SIGNALHUB_TIMEZONE`).
 """
 
 from __future__ import annotations
@@ -16,17 +17,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid5
+from zoneinfo import ZoneInfo
 
 from signalhub.domain.vocabulary import Agency
+from signalhub.region import Region
 from signalhub.signals import FieldError, RiskSignalModel, SignalValidationError, validate_signal
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-LOCAL_TZ = timezone(timedelta(hours=3), "MSK")
 # Fixed forever: changing it would change every event id and break dedup of re-exports.
 EVENT_NAMESPACE = UUID("6f1d7a52-3c1b-5d0e-9a43-2f6b8c1e0d77")
 
@@ -44,7 +46,7 @@ class Adapter:
     agency: Agency
     record_type: str
     description: str
-    convert: Callable[[Record, str], RiskSignalModel | None]
+    convert: Callable[[Record, Region], RiskSignalModel | None]
 
 
 def event_id_for(agency: Agency | str, source_record_id: str, version: int | str = 1) -> UUID:
@@ -60,9 +62,10 @@ def load_json(name: str) -> Any:
 class Fields:
     """Reads a source record's fields, collecting errors (path + reason) instead of raising at once."""
 
-    def __init__(self, record: Record, prefix: str = "") -> None:
+    def __init__(self, record: Record, prefix: str = "", *, zone: ZoneInfo = ZoneInfo("UTC")) -> None:
         self.record = record
         self.prefix = prefix
+        self.zone = zone  # naive times of the record are in this zone (the region's)
         self.errors: list[FieldError] = []
 
     def fail(self, key: str, reason: str) -> None:
@@ -123,7 +126,7 @@ class Fields:
             if required:
                 self.fail(key, "is required")
             return None
-        parsed = parse_datetime(value)
+        parsed = parse_datetime(value, self.zone)
         if parsed is None:
             self.fail(key, "must be a date and time (ISO 8601 or DD.MM.YYYY HH:MM)")
         return parsed
@@ -147,8 +150,8 @@ def parse_date(value: Any) -> date | None:
     return None
 
 
-def parse_datetime(value: Any) -> datetime | None:
-    """ISO 8601 or `DD.MM.YYYY[ HH:MM[:SS]]`; a naive time is the region's local time."""
+def parse_datetime(value: Any, zone: ZoneInfo) -> datetime | None:
+    """ISO 8601 or `DD.MM.YYYY[ HH:MM[:SS]]`; a naive time is a local time of `zone`."""
     if isinstance(value, datetime):
         found: datetime | None = value
     else:
@@ -165,7 +168,7 @@ def parse_datetime(value: Any) -> datetime | None:
                     continue
     if found is None:
         return None
-    return found.replace(tzinfo=LOCAL_TZ) if found.tzinfo is None else found
+    return found.replace(tzinfo=zone) if found.tzinfo is None else found
 
 
 def now_utc() -> datetime:

@@ -19,18 +19,19 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from producers.adapters import people
-from producers.adapters.base import LOCAL_TZ, Adapter, Fields, Record, build, event_id_for, load_json, now_utc
+from producers.adapters.base import Adapter, Fields, Record, build, event_id_for, load_json, now_utc
 from producers.adapters.base import parse_date as as_date
 from signalhub.domain.vocabulary import Agency
+from signalhub.region import Region
 from signalhub.signals import RiskSignalModel
 
 AGENCY = Agency.EDUCATION
 
 
-def convert(record: Record, region_code: str) -> RiskSignalModel | None:
+def convert(record: Record, region: Region) -> RiskSignalModel | None:
     rules: dict[str, int] = load_json("education_attendance.json")
     threshold = rules["prolonged_absence_school_days"]
-    f = Fields(record)
+    f = Fields(record, zone=region.zone)
     school = f.text("school_code", required=True)
     pupil = f.text("pupil_id", required=True)
     days: list[date] = []
@@ -61,9 +62,9 @@ def convert(record: Record, region_code: str) -> RiskSignalModel | None:
             "source_record_id": record_id,
             "signal_type": "prolonged_absence",
             "severity": "high" if len(run) >= 2 * threshold else "medium",
-            "occurred_at": datetime.combine(run[0], time(8, 0), LOCAL_TZ),
+            "occurred_at": datetime.combine(run[0], time(8, 0), region.zone),
             "reported_at": f.moment("exported_at") or now_utc(),
-            "region_code": region_code,
+            "region_code": region.code,
             "municipality_code": f.text("oktmo", required=True),
             "children": children,
             "adults": adults,

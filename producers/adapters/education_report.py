@@ -11,6 +11,7 @@ from __future__ import annotations
 from producers.adapters.acts import ActFormat, convert_act
 from producers.adapters.base import Adapter, Record
 from signalhub.domain.vocabulary import Agency
+from signalhub.region import Region
 from signalhub.signals import RiskSignalModel
 
 FORMAT = ActFormat(
@@ -28,8 +29,8 @@ FORMAT = ActFormat(
 )
 
 
-def convert(record: Record, region_code: str) -> RiskSignalModel:
-    return convert_act(FORMAT, record, region_code)
+def convert(record: Record, region: Region) -> RiskSignalModel:
+    return convert_act(FORMAT, record, region)
 
 
 ADAPTER = Adapter(FORMAT.agency, "education-report", "Teacher's report on signs of neglect", convert)

@@ -15,13 +15,14 @@ from datetime import date
 from producers.adapters import icd10, people
 from producers.adapters.base import Adapter, Fields, Record, build, event_id_for, load_json, now_utc
 from signalhub.domain.vocabulary import Agency
+from signalhub.region import Region
 from signalhub.signals import RiskSignalModel
 
 AGENCY = Agency.HEALTH
 
 
-def convert(record: Record, region_code: str) -> RiskSignalModel:
-    f = Fields(record)
+def convert(record: Record, region: Region) -> RiskSignalModel:
+    f = Fields(record, zone=region.zone)
     number = f.text("notice_number", required=True)
     mo_code = f.text("mo_code", required=True)
     detected = f.moment("detected_at", required=True)
@@ -48,7 +49,7 @@ def convert(record: Record, region_code: str) -> RiskSignalModel:
             "severity": severity,
             "occurred_at": detected,
             "reported_at": f.moment("issued_at") or now_utc(),
-            "region_code": region_code,
+            "region_code": region.code,
             "municipality_code": f.text("oktmo", required=True),
             "children": children,
             "adults": adults,

@@ -13,13 +13,14 @@ from __future__ import annotations
 from producers.adapters import people
 from producers.adapters.base import Adapter, Fields, Record, build, event_id_for, mapping_entry, now_utc
 from signalhub.domain.vocabulary import Agency
+from signalhub.region import Region
 from signalhub.signals import RiskSignalModel
 
 AGENCY = Agency.POLICE
 
 
-def convert(record: Record, region_code: str) -> RiskSignalModel:
-    f = Fields(record)
+def convert(record: Record, region: Region) -> RiskSignalModel:
+    f = Fields(record, zone=region.zone)
     number = f.text("kusp_number", required=True)
     registered_on = f.date("kusp_date", required=True)
     department = f.text("department_code", required=True)
@@ -41,7 +42,7 @@ def convert(record: Record, region_code: str) -> RiskSignalModel:
             "severity": entry["severity"] if entry else "medium",
             "occurred_at": occurred,
             "reported_at": reported,
-            "region_code": region_code,
+            "region_code": region.code,
             "municipality_code": f.text("oktmo", required=True),
             "children": children,
             "adults": adults,

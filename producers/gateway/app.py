@@ -40,7 +40,7 @@ def create_app(
     publisher: Publisher, keys: KeyStore, *, max_body_bytes: int, metrics: Metrics | None = None
 ) -> FastAPI:
     """The app; the caller owns `publisher` (close it on shutdown)."""
-    metrics = metrics if metrics is not None else Metrics()
+    metrics = metrics if metrics is not None else Metrics(process="gateway")
     app = FastAPI(
         title="signalhub signal gateway",
         version="1",

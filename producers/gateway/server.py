@@ -19,7 +19,10 @@ def build_app(kafka: KafkaSettings, gateway: GatewaySettings) -> FastAPI:
     """The app with its own publisher, closed (flushed) when the app shuts down."""
     publisher = Publisher(kafka, timeout_s=gateway.publish_timeout_s)
     app = create_app(
-        publisher, KeyStore(gateway.keys_file), max_body_bytes=gateway.max_body_bytes, metrics=Metrics()
+        publisher,
+        KeyStore(gateway.keys_file),
+        max_body_bytes=gateway.max_body_bytes,
+        metrics=Metrics(process="gateway"),
     )
 
     @asynccontextmanager

@@ -20,13 +20,22 @@ from services.api.access import Denial, ForbiddenError, NotFoundError
 from services.api.actions.common import ConflictError, InvalidInputError
 from services.api.config import ApiSettings
 from services.api.deps import LoginRequiredError, Services
-from services.api.labels import jinja_globals
 from services.api.queries import audit
 from services.api.queries.deadletters import reader
-from services.api.routes import api_admin, api_auth, api_cases, ops, web_actions, web_pages, web_users
+from services.api.routes import (
+    api_admin,
+    api_auth,
+    api_cases,
+    ops,
+    reports,
+    web_actions,
+    web_pages,
+    web_users,
+)
 from services.api.routes.ops import GaugeRefresher
 from services.api.security.ratelimit import LoginLimiter
 from services.api.security.tokens import TokenSigner
+from services.api.template_globals import jinja_globals
 from signalhub.domain.cases import CaseRuleError, TransitionError
 from signalhub.metrics import Metrics
 from signalhub.settings import Settings
@@ -94,7 +103,8 @@ def create_app(
     api = api_settings or ApiSettings()
     engine = make_engine(settings.db.url, echo=settings.db.echo, pool_size=settings.db.pool_size)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals.update(jinja_globals())
+    region = settings.region()
+    templates.env.globals.update(jinja_globals(region))
     svc = Services(
         settings=settings,
         api=api,
@@ -106,10 +116,11 @@ def create_app(
             clock,
             max_per_address=api.login_max_failures_per_address,
         ),
-        metrics=metrics or Metrics(),
+        metrics=metrics or Metrics(process="api"),
         templates=templates,
         clock=clock,
         gauge_refresher=GaugeRefresher(api.metrics_refresh_s),
+        region=region,
         dead_letters=dead_letters or reader(settings.kafka, limit=api.dlq_limit),
     )
     app = FastAPI(
@@ -119,7 +130,7 @@ def create_app(
     )
     app.state.services = svc
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (ops, api_auth, api_cases, api_admin, web_pages, web_actions, web_users):
+    for module in (ops, api_auth, api_cases, api_admin, web_pages, web_actions, web_users, reports):
         app.include_router(module.router)
     _handlers(app)
 

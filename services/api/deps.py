@@ -26,6 +26,7 @@ from services.api.security.ratelimit import LoginLimiter
 from services.api.security.sessions import user_of
 from services.api.security.tokens import TokenSigner
 from signalhub.metrics import Metrics
+from signalhub.region import Region
 from signalhub.settings import Settings
 
 SESSION_COOKIE = "sh_session"
@@ -45,6 +46,7 @@ class Services:
     templates: Jinja2Templates
     clock: Callable[[], datetime]
     gauge_refresher: Any
+    region: Region  # its zone is the one pages show times in and forms read them in
     dead_letters: Callable[[], list[Any]] | None = None
 
 

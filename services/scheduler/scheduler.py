@@ -50,7 +50,10 @@ class Scheduler:
         alert_topic: str,
         metrics: Metrics,
         clock: Clock = utcnow,
+        *,
+        zone: ZoneInfo,
     ) -> None:
+        self._zone = zone
         self._sessions = sessions
         self._settings = settings
         self._topic = alert_topic
@@ -67,7 +70,7 @@ class Scheduler:
             self._metrics.overdue_acks.labels(priority=level.value).set(overdue.get(level.value, 0))
         self._metrics.scheduler_alerts.labels(alert_type="ack_overdue").inc(report.ack_overdue)
         with self._sessions() as session, session.begin():
-            report.review_due = reviews_due(session, now, ZoneInfo(self._settings.timezone), self._topic)
+            report.review_due = reviews_due(session, now, self._zone, self._topic)
         self._metrics.scheduler_alerts.labels(alert_type="review_due").inc(report.review_due)
         if self._settings.retention_enabled:
             with self._sessions() as session, session.begin():

@@ -8,14 +8,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class SchedulerSettings(BaseSettings):
-    """The region's time zone (for "the day before"), retention, and the loop interval.
+    """Retention and the loop interval. "The day before" a review is the region's day
+    (`Settings.region().zone`).
 
     Acknowledgement deadlines are the hub's (`Settings.ack_*_h`): intake writes each case's
     `ack_deadline`, which the scheduler watches."""
 
     model_config = SettingsConfigDict(env_prefix="SIGNALHUB_SCHEDULER_", extra="ignore")
-
-    timezone: str = "Europe/Moscow"
 
     retention_enabled: bool = True
     retention_action: Literal["anonymise", "delete"] = "anonymise"

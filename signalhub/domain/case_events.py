@@ -1,6 +1,6 @@
 """The one list of case-event names: every fact about a case is written under one of these, by
 intake and the workplace alike (`case_events.kind`); the UI's labels are keyed by them
-(`signalhub.labels.CASE_EVENT`). Data of an event holds ids, codes and dates, never names."""
+(`signalhub.russian_names.CASE_EVENT`). Data of an event holds ids, codes and dates, never names."""
 
 from __future__ import annotations
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.api.access import Principal, require_act
-from services.api.labels import LOCAL_TZ
 from services.api.queries import audit
 from signalhub.domain.case_events import CaseEventKind
 from signalhub.domain.cases import CaseStatus
@@ -33,11 +33,12 @@ class Ctx:
     who: Principal
     now: datetime
     alert_topic: str
+    zone: ZoneInfo  # the region's (`Settings.region()`)
 
     @property
     def today(self) -> date:
         """The region's local date (what "in the past" means for entered dates)."""
-        return self.now.astimezone(LOCAL_TZ).date()
+        return self.now.astimezone(self.zone).date()
 
 
 def lock_case(ctx: Ctx, case_id: str, *, coordinator_only: bool = False) -> Case:

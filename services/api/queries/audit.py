@@ -2,7 +2,7 @@
 
 `detail` holds codes and ids (action kind, fields changed), never names or free text from a case.
 Entries without a signed-in user are failed logins and changes made with `signalhub users`
-(`detail["via"] == "cli"`); the page and the CSV show the latter as "system/CLI".
+(`detail["via"] == "cli"`); the CSV shows the latter as "system/CLI", the page in words.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from services.api.access import Principal
 from signalhub.store import accounts
+from signalhub.store.cases import Case
 from signalhub.store.workplace import AuditEntry, User
 
 
@@ -47,6 +48,8 @@ class AuditRow:
     action: str
     case_id: str | None
     detail: dict[str, Any]
+    case_number: str | None = None  # shown instead of the id
+    subject: str | None = None  # the username of `detail["user_id"]`, the account acted on
 
     @property
     def actor(self) -> str:
@@ -54,6 +57,10 @@ class AuditRow:
         if self.username:
             return self.username
         return SYSTEM_CLI if self.detail.get("via") == "cli" else ""
+
+    @property
+    def by_cli(self) -> bool:
+        return not self.username and self.detail.get("via") == "cli"
 
     @property
     def detail_items(self) -> list[tuple[str, str]]:
@@ -68,15 +75,32 @@ def _text(value: Any) -> str:
 def entries(
     session: Session, *, case_id: str | None = None, user_id: str | None = None, limit: int = 500
 ) -> list[AuditRow]:
-    q = select(AuditEntry, User.username, User.role).outerjoin(User, User.id == AuditEntry.user_id)
+    q = (
+        select(AuditEntry, User.username, User.role, Case.number)
+        .outerjoin(User, User.id == AuditEntry.user_id)
+        .outerjoin(Case, Case.id == AuditEntry.case_id)
+    )
     if case_id:
         q = q.where(AuditEntry.case_id == case_id)
     if user_id:
         q = q.where(AuditEntry.user_id == user_id)
     q = q.order_by(AuditEntry.id.desc()).limit(limit)
+    found = session.execute(q).all()
+    subjects = {str(e.detail["user_id"]) for e, *_ in found if (e.detail or {}).get("user_id")}
+    usernames = dict(session.execute(select(User.id, User.username).where(User.id.in_(subjects))).all())
     return [
-        AuditRow(e.id, e.at, name, role, e.action, e.case_id, e.detail or {})
-        for e, name, role in session.execute(q).all()
+        AuditRow(
+            e.id,
+            e.at,
+            name,
+            role,
+            e.action,
+            e.case_id,
+            e.detail or {},
+            number,
+            usernames.get(str((e.detail or {}).get("user_id"))),
+        )
+        for e, name, role, number in found
     ]
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from services.api.access import Principal, SignalView, signal_view
-from services.api.labels import rule_parts, rule_text
+from services.api.template_globals import rule_parts, rule_text
 from signalhub.domain.priority import youngest_age_months
 from signalhub.store.cases import Case, CaseEvent, Conference, PlanItem
 from signalhub.store.registry import Person, Signal, SignalPerson

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from services.api.access import Principal, case_scope
 from signalhub.domain.case_deadlines import is_ack_overdue
 from signalhub.domain.cases import OPEN, CaseStatus
+from signalhub.region import municipality_name
 from signalhub.store.cases import Case
 from signalhub.store.workplace import User
 
@@ -104,9 +105,9 @@ def list_cases(session: Session, p: Principal, f: CaseFilters, now: datetime) ->
 
 
 def municipalities(session: Session, p: Principal) -> list[str]:
-    """Municipality codes of the cases `p` may read (for the filter's choices)."""
-    q = select(Case.municipality_code).where(case_scope(p)).distinct().order_by(Case.municipality_code)
-    return list(session.scalars(q))
+    """Municipality codes of the cases `p` may read, in the order of their names (the filter's choices)."""
+    q = select(Case.municipality_code).where(case_scope(p)).distinct()
+    return sorted(session.scalars(q), key=municipality_name)
 
 
 def curators(session: Session) -> list[tuple[str, str, str | None]]:

@@ -1,7 +1,8 @@
 """Statistics for the dashboard. Aggregates only: no person, no case id leaves this module.
 
 Grouping by day and month is done in Python over a bounded window, so the same code runs on
-SQLite and PostgreSQL.
+SQLite and PostgreSQL. Days and months are the region's (`zone`); signals count on the day they
+occurred, not the day intake read them (a nightly export of a week's signals is spread over the week).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -57,17 +59,24 @@ def _months_back(now: datetime, n: int) -> list[str]:
 
 
 def compute(
-    session: Session, now: datetime, *, days: int = 30, months: int = 12, municipality: str | None = None
+    session: Session,
+    now: datetime,
+    *,
+    zone: ZoneInfo,
+    days: int = 30,
+    months: int = 12,
+    municipality: str | None = None,
 ) -> Stats:
     """Signals per agency per day (last `days`), open cases by priority/status/municipality, median
     hours from opening to acknowledgement, outcomes per month (last `months`); optionally for one
     municipality."""
-    since = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    local_now = now.astimezone(zone)
+    since = (local_now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     day_keys = [(since + timedelta(days=i)).date().isoformat() for i in range(days)]
-    sq = select(Signal.received_at, Signal.agency).where(Signal.received_at >= since)
+    sq = select(Signal.occurred_at, Signal.agency).where(Signal.occurred_at >= since)
     cq = select(Case.status, Case.priority_level, Case.municipality_code)
     aq = select(Case.opened_at, Case.acknowledged_at).where(Case.acknowledged_at.is_not(None))
-    month_keys = _months_back(now, months)
+    month_keys = _months_back(local_now, months)
     oq = select(Case.closed_at, Case.outcome).where(Case.closed_at.is_not(None), Case.outcome.is_not(None))
     if municipality:
         sq = sq.where(Signal.municipality_code == municipality)
@@ -77,7 +86,7 @@ def compute(
 
     per_day: dict[str, Counter[str]] = defaultdict(Counter)
     for at, agency in session.execute(sq).all():
-        per_day[agency][at.date().isoformat()] += 1
+        per_day[agency][at.astimezone(zone).date().isoformat()] += 1
     signals_by_agency = {a: [per_day[a][d] for d in day_keys] for a in sorted(per_day)}
 
     by_priority: Counter[str] = Counter()
@@ -96,7 +105,7 @@ def compute(
     outcomes: dict[str, Counter[str]] = defaultdict(Counter)
     for closed_at, outcome in session.execute(oq).all():
         if closed_at is not None and outcome is not None:
-            outcomes[outcome][f"{closed_at.year:04d}-{closed_at.month:02d}"] += 1
+            outcomes[outcome][f"{closed_at.astimezone(zone):%Y-%m}"] += 1
     return Stats(
         days=day_keys,
         signals_by_agency=signals_by_agency,

@@ -41,14 +41,18 @@ def pending(session: DbSession, user: ApiUser) -> list[dict[str, Any]]:
 
 @router.post("/matches/{link_id}/confirm")
 def confirm(link_id: str, svc: Svc, session: DbSession, user: ApiUser) -> dict[str, str]:
-    link = matches.confirm_match(Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic), link_id)
+    link = matches.confirm_match(
+        Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic, svc.region.zone), link_id
+    )
     session.commit()
     return {"link_id": link.id, "review_status": link.review_status, "person_id": link.person_id}
 
 
 @router.post("/matches/{link_id}/split")
 def split(link_id: str, svc: Svc, session: DbSession, user: ApiUser) -> dict[str, str]:
-    person = matches.split_match(Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic), link_id)
+    person = matches.split_match(
+        Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic, svc.region.zone), link_id
+    )
     session.commit()
     return {"link_id": link_id, "review_status": "split", "person_id": person.id}
 
@@ -56,7 +60,9 @@ def split(link_id: str, svc: Svc, session: DbSession, user: ApiUser) -> dict[str
 @router.post("/users/{user_id}/sessions/revoke")
 def revoke_sessions(user_id: str, svc: Svc, session: DbSession, user: ApiUser) -> dict[str, str | int]:
     """Coordinator only: end every session of the user (their tokens are refused from now on)."""
-    count = accounts.revoke_sessions(Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic), user_id)
+    count = accounts.revoke_sessions(
+        Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic, svc.region.zone), user_id
+    )
     session.commit()
     return {"user_id": user_id, "revoked": count}
 
@@ -73,7 +79,7 @@ def list_users(session: DbSession, user: ApiUser) -> list[dict[str, str | bool |
 def deactivate(user_id: str, svc: Svc, session: DbSession, user: ApiUser) -> dict[str, str | bool]:
     """Coordinator only: the user can no longer log in and every session of theirs ends (audited).
     Not one's own account (409)."""
-    ctx = Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic)
+    ctx = Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic, svc.region.zone)
     changed = accounts.set_active(ctx, user_id, False)
     session.commit()
     return {"user_id": user_id, "active": False, "changed": changed}
@@ -82,7 +88,7 @@ def deactivate(user_id: str, svc: Svc, session: DbSession, user: ApiUser) -> dic
 @router.post("/users/{user_id}/activate")
 def activate(user_id: str, svc: Svc, session: DbSession, user: ApiUser) -> dict[str, str | bool]:
     """Coordinator only: a deactivated user may log in again (audited); old sessions stay ended."""
-    ctx = Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic)
+    ctx = Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic, svc.region.zone)
     changed = accounts.set_active(ctx, user_id, True)
     session.commit()
     return {"user_id": user_id, "active": True, "changed": changed}
@@ -126,7 +132,7 @@ def statistics(
 ) -> dict[str, object]:
     """Aggregates only (no personal data): every role may see them."""
     return stats.compute(
-        session, svc.clock(), days=max(1, min(days, 366)), municipality=municipality
+        session, svc.clock(), zone=svc.region.zone, days=max(1, min(days, 366)), municipality=municipality
     ).as_json()
 
 

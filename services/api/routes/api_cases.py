@@ -39,7 +39,7 @@ T = TypeVar("T")
 
 def _run(svc: Svc, session: DbSession, user: ApiUser, action: Callable[[Ctx], T]) -> T:
     """Run one action in one transaction and commit it; exceptions roll it back."""
-    result = action(Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic))
+    result = action(Ctx(session, user, svc.clock(), svc.settings.kafka.alert_topic, svc.region.zone))
     session.commit()
     return result
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,12 +20,12 @@ from services.api.access import ForbiddenError, NotFoundError
 from services.api.actions import case_flow, curators, matches, merge
 from services.api.actions.common import Ctx, InvalidInputError
 from services.api.deps import SESSION_COOKIE, DbSession, Form, Svc, WebAuth, authenticate
-from services.api.labels import LOCAL_TZ
 from services.api.login import RateLimitedError, check_login
 from services.api.routes.api_auth import client_address
 from services.api.routes.web_pages import render
 from services.api.security.origin import origin_allowed
 from signalhub.domain.cases import CaseRuleError
+from signalhub.russian_format import parse_date_field, parse_datetime_field
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
@@ -65,6 +66,14 @@ def logout(request: Request, svc: Svc, session: DbSession) -> Response:
     return response
 
 
+class _Form(dict[str, Any]):
+    """A posted form with the zone its date-and-time fields are read in (the region's)."""
+
+    def __init__(self, values: dict[str, Any], zone: ZoneInfo) -> None:
+        super().__init__(values)
+        self.zone = zone
+
+
 def _as_list(value: Any) -> list[str]:
     if value is None or value == "":
         return []
@@ -76,17 +85,16 @@ def _date(form: dict[str, Any], name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        return parse_date_field(raw)
     except ValueError:
         raise InvalidInputError("bad date") from None
 
 
-def _datetime(form: dict[str, Any], name: str) -> datetime:
+def _datetime(form: _Form, name: str) -> datetime:
     try:
-        local = datetime.fromisoformat(str(form.get(name) or ""))
+        return parse_datetime_field(str(form.get(name) or ""), form.zone).astimezone(UTC)
     except ValueError:
         raise InvalidInputError("bad date and time") from None
-    return (local if local.tzinfo else local.replace(tzinfo=LOCAL_TZ)).astimezone(UTC)
 
 
 def _checked(form: dict[str, Any], name: str) -> bool:
@@ -104,7 +112,7 @@ def _required_date(form: dict[str, Any], name: str) -> date:
     return value
 
 
-ACTIONS: dict[str, Callable[[Ctx, str, dict[str, Any]], object]] = {
+ACTIONS: dict[str, Callable[[Ctx, str, _Form], object]] = {
     "acknowledge": lambda c, cid, f: case_flow.acknowledge(c, cid),
     "status": lambda c, cid, f: case_flow.advance_status(c, cid, str(f.get("status", ""))),
     "curator": lambda c, cid, f: curators.assign_curator(
@@ -159,7 +167,11 @@ def case_action(
         raise NotFoundError
     back = "/ui/matches" if form.get("back") == "matches" else f"/ui/cases/{case_id}"
     try:
-        handler(Ctx(session, auth.principal, svc.clock(), svc.settings.kafka.alert_topic), case_id, form)
+        handler(
+            Ctx(session, auth.principal, svc.clock(), svc.settings.kafka.alert_topic, svc.region.zone),
+            case_id,
+            _Form(form, svc.region.zone),
+        )
         session.commit()
     except (NotFoundError, ForbiddenError):
         session.rollback()

@@ -13,8 +13,7 @@ from services.api.access import ForbiddenError, Role, case_scope, require_read, 
 from services.api.actions.case_flow import PLAN_STATUSES
 from services.api.actions.curators import candidates as curator_choices
 from services.api.deps import DbSession, Services, Svc, WebAuth, services
-from services.api.labels import LOCAL_TZ
-from services.api.queries import audit, case_detail, stats
+from services.api.queries import audit, case_detail, practice, stats
 from services.api.queries.cases import CaseFilters, curators, list_cases, municipalities
 from services.api.queries.deadletters import BrokerUnavailableError
 from signalhub.domain.cases import CaseStatus, Outcome, allowed_moves
@@ -97,7 +96,7 @@ def case_page(request: Request, case_id: str, svc: Svc, session: DbSession, auth
         agencies=list(Agency),
         outcomes=list(Outcome),
         stage_moves=allowed_moves(CaseStatus(found.status)),
-        today=now.astimezone(LOCAL_TZ).date(),
+        today=now.astimezone(svc.region.zone).date(),
         opened_on=found.opened_at.date(),
         plan_statuses=PLAN_STATUSES,
         can_act=auth.principal.acts_on_cases,
@@ -116,8 +115,16 @@ def matches_page(request: Request, session: DbSession, auth: WebAuth) -> Respons
 def dashboard(
     request: Request, svc: Svc, session: DbSession, auth: WebAuth, municipality: str = ""
 ) -> Response:
-    s = stats.compute(session, svc.clock(), municipality=municipality or None)
-    return render(request, "dashboard.html", auth, s=s)
+    s = stats.compute(session, svc.clock(), zone=svc.region.zone, municipality=municipality or None)
+    return render(
+        request,
+        "dashboard.html",
+        auth,
+        s=s,
+        municipalities=municipalities(session, auth.principal),
+        practice=practice.measures(session, svc.region.zone, municipality=municipality or None),
+        outcomes=practice.OUTCOMES,
+    )
 
 
 @router.get("/audit", response_class=HTMLResponse)

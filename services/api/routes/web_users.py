@@ -54,7 +54,10 @@ def _run(action: Action, user_id: str, svc: Svc, session: DbSession, auth: WebAu
     """Run `action`, commit, and come back to the list. Not found and forbidden propagate to the
     error pages; deactivating oneself comes back as an error code and changes nothing."""
     try:
-        query = action(Ctx(session, auth.principal, svc.clock(), svc.settings.kafka.alert_topic), user_id)
+        query = action(
+            Ctx(session, auth.principal, svc.clock(), svc.settings.kafka.alert_topic, svc.region.zone),
+            user_id,
+        )
         session.commit()
     except ConflictError:
         session.rollback()

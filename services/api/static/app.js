@@ -20,3 +20,20 @@
   tick();
   setInterval(tick, 1000);
 })();
+
+// Date fields typed as дд.мм.гггг refuse a date before their data-not-before (ISO) themselves;
+// the server refuses it too.
+(function () {
+  "use strict";
+  function check(el) {
+    var m = /^(\d{2})\.(\d{2})\.(\d{4})/.exec(el.value.trim());
+    var limit = el.getAttribute("data-not-before");
+    var typed = m ? m[3] + "-" + m[2] + "-" + m[1] : "";
+    el.setCustomValidity(typed && typed < limit
+      ? "Дата не может быть раньше " + limit.split("-").reverse().join(".") : "");
+  }
+  document.querySelectorAll("[data-not-before]").forEach(function (el) {
+    el.addEventListener("input", function () { check(el); });
+    check(el);
+  });
+})();

@@ -4,10 +4,11 @@
   var s = JSON.parse(document.getElementById("stats-data").textContent);
   var L = JSON.parse(document.getElementById("labels-data").textContent);
   var palette = ["#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b7791f", "#c53030", "#319795"];
-  var prioColor = { urgent: "#c53030", high: "#dd6b20", normal: "#3182ce" };
+  var prioColor = { urgent: "#c53030", high: "#9c4221", normal: "#2b6cb0" };
   function name(map, k) { return map[k] || k; }
   Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
   Chart.defaults.animation = false;
+  Chart.defaults.locale = "ru-RU";
 
   new Chart(document.getElementById("signals"), {
     type: "bar",
@@ -42,7 +43,7 @@
   new Chart(document.getElementById("outcomes"), {
     type: "bar",
     data: {
-      labels: s.months,
+      labels: L.months,
       datasets: Object.keys(s.outcomes_by_month).map(function (o, i) {
         return { label: name(L.outcome, o), data: s.outcomes_by_month[o], backgroundColor: palette[i % palette.length] };
       })
@@ -52,7 +53,7 @@
   var munis = Object.keys(s.open_by_municipality);
   new Chart(document.getElementById("municipalities"), {
     type: "bar",
-    data: { labels: munis, datasets: [{ label: "открытых случаев",
+    data: { labels: munis.map(function (m) { return name(L.municipality, m); }), datasets: [{ label: "открытых случаев",
             data: munis.map(function (m) { return s.open_by_municipality[m]; }), backgroundColor: "#2f855a" }] },
     options: { plugins: { legend: { display: false } }, scales: { y: intY } }
   });

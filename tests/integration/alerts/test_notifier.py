@@ -143,7 +143,7 @@ def test_webhook_and_email_delivered_signed_and_without_personal_data(
     assert urgent["case_number"] in mail["Subject"]
     assert "срочный" in mail["Subject"]
     text = mail.get_content()
-    assert "Срок принятия в работу: 02.03.2026 13:00 (Europe/Moscow)" in text
+    assert "Срок принятия в работу: 02.03.2026 17:00 (Asia/Novosibirsk)" in text
     assert f"https://hub.example.org/cases/{urgent['case_id']}" in text
     assert "Персональные данные в письме не приводятся" in text
     assert sorted(statuses(alerts_pg_url)) == [

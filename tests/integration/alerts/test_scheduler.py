@@ -19,6 +19,7 @@ from services.scheduler.settings import SchedulerSettings
 from signalhub.domain.priority import AckDeadlines
 from signalhub.domain.vocabulary import PriorityLevel
 from signalhub.metrics import Metrics
+from signalhub.settings import Settings
 from signalhub.store.base import make_engine, make_sessionmaker
 from signalhub.store.cases import Case, Conference, PlanItem
 from signalhub.store.messaging import OutboxMessage
@@ -111,7 +112,7 @@ def outbox(sessions: sessionmaker[Session]) -> list[OutboxMessage]:
 
 
 def scheduler(sessions: sessionmaker[Session], **settings: Any) -> Scheduler:
-    return Scheduler(sessions, SchedulerSettings(**settings), TOPIC, Metrics())
+    return Scheduler(sessions, SchedulerSettings(**settings), TOPIC, Metrics(), zone=Settings().region().zone)
 
 
 def test_ack_overdue_fires_once_per_deadline_and_escalates(alerts_db_url: str) -> None:
@@ -178,9 +179,10 @@ def test_review_reminders_the_day_before_and_on_the_day_once(alerts_db_url: str)
             )
         )
     s = scheduler(sessions)
-    # 22:30 UTC on the 8th is already the 9th in Moscow: the day before.
-    assert s.tick(datetime(2026, 4, 8, 20, 0, tzinfo=UTC)).review_due == 0
-    assert s.tick(datetime(2026, 4, 8, 22, 30, tzinfo=UTC)).review_due == 3
+    # The region's day (54: Novosibirsk, UTC+7): 17:30 UTC on the 8th is already the 9th there,
+    # the day before; in Moscow it would still be the 8th.
+    assert s.tick(datetime(2026, 4, 8, 16, 0, tzinfo=UTC)).review_due == 0
+    assert s.tick(datetime(2026, 4, 8, 17, 30, tzinfo=UTC)).review_due == 3
     assert s.tick(datetime(2026, 4, 9, 12, 0, tzinfo=UTC)).review_due == 0
     assert s.tick(datetime(2026, 4, 10, 6, 0, tzinfo=UTC)).review_due == 3
     assert s.tick(datetime(2026, 4, 10, 18, 0, tzinfo=UTC)).review_due == 0
@@ -302,7 +304,9 @@ def test_sessions_expired_over_a_day_ago_are_removed_even_without_retention(aler
             UserSession(id="live", user_id=user.id, created_at=OPENED, expires_at=OPENED + timedelta(hours=8))
         )
     metrics = Metrics()
-    s = Scheduler(sessions, SchedulerSettings(retention_enabled=False), TOPIC, metrics)
+    s = Scheduler(
+        sessions, SchedulerSettings(retention_enabled=False), TOPIC, metrics, zone=Settings().region().zone
+    )
     assert s.tick(OPENED).expired_sessions == 1
     assert s.tick(OPENED).expired_sessions == 0
     with sessions() as session:

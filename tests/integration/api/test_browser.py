@@ -1,8 +1,11 @@
 """The workplace in a real browser (Debian chromium, headless, driven by Playwright) against data
 produced by the real pipeline: simulator signals -> real broker -> intake -> PostgreSQL.
 
-Logs in, opens the queue, acknowledges a case, assigns a curator, schedules a conference, closes
-the case with an outcome, and visits the match review, dashboard, audit, operator and users pages.
+Logs in, opens the queue, acknowledges a case, assigns a curator, schedules a conference (date
+fields typed as дд.мм.гггг), closes the case with an outcome, and visits the match review, dashboard,
+audit, operator and users pages, as the coordinator and as a curator. On every page: axe-core finds
+no WCAG 2.1 A/AA violation, the page names the region's time zone, shows Russian forms and
+municipality names, needs no sideways scrolling at 320 px and keeps its menu on one line at 1 360 px.
 Then the access rules as a browser meets them: a login form posted from another origin is
 refused, and a police liaison sees other agencies' signals only as agency, type and date.
 Screenshots go to test-artifacts/browser/.
@@ -10,6 +13,7 @@ Screenshots go to test-artifacts/browser/.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,7 +23,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from producers.simulator.signals import simulate
-from signalhub.settings import KafkaSettings
+from signalhub.settings import REPO_ROOT, KafkaSettings
 from signalhub.store.base import make_engine, make_sessionmaker
 from signalhub.store.models import Case, CaseEvent, Conference
 from signalhub_cli import app as cli
@@ -28,12 +32,15 @@ from tests.fixtures.browser import ARGS, CHROMIUM, SHOTS, served
 from tests.fixtures.intake import publish, wait_for
 
 pytestmark = pytest.mark.integration
+AXE = REPO_ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"  # `make axe`
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+ZONE = "Asia/Novosibirsk, UTC+7"
 
 
 @pytest.fixture
 def pipeline_db(api_db_url: str, kafka_settings: KafkaSettings, intake_thread: Callable[..., Any]) -> str:
     """Simulated signals published to the real broker and taken in by the real intake."""
-    signals = [s.signal.to_avro() for s in simulate(7, 40, region_code="31")]
+    signals = [s.signal.to_avro() for s in simulate(7, 40, region_code="54")]
     runner = intake_thread(api_db_url)
     publish(kafka_settings, signals)
     engine = make_engine(api_db_url)
@@ -49,7 +56,7 @@ def pipeline_db(api_db_url: str, kafka_settings: KafkaSettings, intake_thread: C
     assert runner.error is None
     for args in (
         ["--username", "coord", "--role", "coordinator", "--display-name", "Иванова М. С."],
-        ["--username", "curator", "--role", "curator", "--municipality", "14701000001",
+        ["--username", "curator", "--role", "curator", "--municipality", "50701000001",
          "--display-name", "Петров А. В."],
         ["--username", "oper", "--role", "operator", "--display-name", "Оператор"],
         ["--username", "police", "--role", "liaison", "--agency", "police", "--display-name", "МВД"],
@@ -66,11 +73,37 @@ def server(pipeline_db: str, kafka_as: Callable[[str], KafkaSettings]) -> Iterat
         yield url
 
 
+def _check_page(page: Any, name: str) -> str:
+    """axe-core on the page (zero WCAG 2.1 A/AA violations), the zone named, no English codes; the
+    page's text for the caller's own checks."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG
+    )
+    violations = [(v["id"], len(v["nodes"]), v["nodes"][0]["target"]) for v in result["violations"]]
+    assert violations == [], f"{name}: {violations}"
+    text: str = page.inner_text("body")
+    assert ZONE in text, name
+    for raw in ("inbox_accepted", "case.read", "kind=", "system/CLI", "intake", " OK", "Случай закрыт :"):
+        assert raw not in text, f"{name}: {raw!r}"
+    return text
+
+
+def _reflows(page: Any, name: str) -> None:
+    """At 320 px the page needs no sideways scrolling (WCAG 1.4.10); wide tables scroll in their box."""
+    page.set_viewport_size({"width": 320, "height": 800})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=str(SHOTS / f"{name}-320.png"))
+    page.set_viewport_size({"width": 1360, "height": 900})
+    assert width <= 320, f"{name}: {width} px wide at 320 px"
+
+
 def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
     from playwright.sync_api import sync_playwright
 
     # `make setup` installs Debian's chromium (deploy/system-deps.sh); a missing browser is a failure.
     assert CHROMIUM.exists(), "Debian chromium is not installed: run deploy/system-deps.sh"
+    assert AXE.exists(), "axe-core is not installed: run make setup (make axe)"
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
@@ -79,6 +112,9 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
         page.goto(f"{server}/ui/")
         assert page.url.endswith("/ui/login")
         page.screenshot(path=str(SHOTS / "01-login.png"))
+        page.add_script_tag(path=str(AXE))
+        login = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+        assert login["violations"] == []
         page.fill("input[name=username]", "coord")
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
@@ -88,24 +124,43 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
                                "document.querySelector('.countdown').textContent.includes('осталось') || "
                                "document.querySelector('.countdown').textContent.includes('просрочен')")  # fmt: skip
         page.screenshot(path=str(SHOTS / "02-queue.png"), full_page=True)
+        queue = _check_page(page, "02-queue")
+        assert "г. Новосибирск" in queue
+        assert re.search(r"Найдено: \d+ случа(й|я|ев)\.", queue)
+        assert re.search(r"\b(1|[02-9]1) балл\b|\d+ балл(а|ов)\b", queue)
+        nav_lines = page.evaluate(
+            "new Set([...document.querySelectorAll('header nav a')].map(a => a.offsetTop)).size"
+        )
+        assert nav_lines == 1, "the menu wraps at 1 360 px"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
+        _reflows(page, "02-queue")
 
         page.click("table.grid tbody tr:first-child a")
         page.wait_for_selector("h1:has-text('Случай')")
         case_id = page.url.rsplit("/", 1)[-1]
         page.screenshot(path=str(SHOTS / "03-case-new.png"), full_page=True)
+        case_text = _check_page(page, "03-case-new")
+        assert re.search(r"\(ОКТМО 50\d+\)", case_text)
+        assert re.search(
+            r"Открыт\s+\d{1,2} (января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря) \d{4}, \d\d:\d\d",
+            case_text,
+        )
+        _reflows(page, "03-case-new")
         page.click("#ack")
         page.wait_for_selector(".flash.ok")
+        assert page.get_attribute(".flash.ok >> xpath=..", "role") == "status"
         muni = page.eval_on_selector("#curator_id optgroup", "g => g.label")
-        if "14701000001" in muni:
+        if "г. Новосибирск" in muni:
             page.select_option("#curator_id", label="Петров А. В.")
         else:  # a curator of another municipality needs the confirmation
-            page.select_option("#curator_id", label="Петров А. В. (14701000001)")
+            page.select_option("#curator_id", label="Петров А. В. (г. Новосибирск)")
             page.check("#confirm_other")
         page.click("#assign")
         page.wait_for_selector("dd:has-text('Петров А. В.')")
 
         page.click("#conference-form summary")
-        page.fill("input[name=scheduled_at]", "2030-02-01T10:00")
+        page.fill("input[name=scheduled_at]", "01.02.2030 10:00")
         for agency in ("health", "guardianship"):
             page.check(f"#conference-form input[value={agency}]")
         page.fill(
@@ -114,10 +169,13 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
         page.fill(
             "textarea[name=recommendations]", "Соцзащите — оформить пособие; опеке — патронаж раз в неделю."
         )
-        page.fill("input[name=follow_up_date]", "2030-03-01")
+        page.fill("input[name=follow_up_date]", "01.03.2030")
         page.click("#schedule")
         page.wait_for_selector(".conf:has-text('Рекомендации')")
         page.screenshot(path=str(SHOTS / "04-case-conference.png"), full_page=True)
+        conference = _check_page(page, "04-case-conference")
+        assert "1 февраля 2030, 10:00" in conference  # typed in the region's zone, shown in words
+        assert "Вернуться к случаю 1 марта 2030" in conference
 
         page.click("#close-form summary")
         page.select_option("#outcome", "family_preserved")
@@ -126,6 +184,8 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
         page.click("#close")
         page.wait_for_selector(".stage:has-text('Ребёнок сохранён в семье')")
         page.screenshot(path=str(SHOTS / "05-case-closed.png"), full_page=True)
+        closed = _check_page(page, "05-case-closed")
+        assert "Случай закрыт: Ребёнок сохранён в семье" in closed
 
         for path, name in (("/ui/matches", "06-matches"), ("/ui/dashboard", "07-dashboard"),
                            ("/ui/audit", "08-audit"), ("/ui/ops", "09-ops"), ("/ui/users", "10-users")):  # fmt: skip
@@ -133,6 +193,37 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
             if name == "07-dashboard":
                 page.wait_for_function("Chart.instances && Object.keys(Chart.instances).length === 5")
             page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+            text = _check_page(page, name)
+            _reflows(page, name)
+            if name == "07-dashboard":
+                assert "г. Новосибирск" in page.inner_html("#municipalities-title ~ details")
+                assert re.search(
+                    r"(январь|февраль|март|апрель|май|июнь|июль|август|сентябрь|октябрь|ноябрь|декабрь) \d{4}",
+                    page.inner_html("#outcomes-title ~ details"),
+                )
+            if name == "08-audit":
+                assert "Просмотр случая" in text
+                assert re.search(r"\b\d{2}-\d{4}-\d{6}\b", text)  # case numbers, not ids
+
+        curator = browser.new_page(viewport={"width": 1360, "height": 900}, locale="ru-RU")
+        curator.goto(f"{server}/ui/login")
+        curator.fill("input[name=username]", "curator")
+        curator.fill("input[name=password]", PASSWORD)
+        curator.click("button[type=submit]")
+        curator.wait_for_url(f"{server}/ui/")
+        _check_page(curator, "11-curator-queue")
+        curator.screenshot(path=str(SHOTS / "11-curator-queue.png"), full_page=True)
+        if curator.query_selector("table.grid tbody tr a"):
+            curator.click("table.grid tbody tr:first-child a")
+            curator.wait_for_selector("h1:has-text('Случай')")
+            _check_page(curator, "12-curator-case")
+            curator.screenshot(path=str(SHOTS / "12-curator-case.png"), full_page=True)
+        for path, name in (("/ui/matches", "13-curator-matches"), ("/ui/dashboard", "14-curator-dashboard")):
+            curator.goto(server + path)
+            if "dashboard" in name:
+                curator.wait_for_function("Chart.instances && Object.keys(Chart.instances).length === 5")
+            _check_page(curator, name)
+            curator.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
         # A login form on a page of another origin: the browser sends its Origin, the hub refuses.
         hostile = browser.new_page()
@@ -157,7 +248,7 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
         assert others.count() >= 1
         assert liaison.locator("li.signal:not(.police) p.desc").count() == 0
         assert liaison.locator("li.signal:not(.police) .withheld").count() == others.count()
-        liaison.screenshot(path=str(SHOTS / "11-liaison-case.png"), full_page=True)
+        liaison.screenshot(path=str(SHOTS / "15-liaison-case.png"), full_page=True)
         browser.close()
 
     engine = make_engine(pipeline_db)

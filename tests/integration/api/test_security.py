@@ -89,7 +89,7 @@ def test_every_case_read_and_action_is_audited_and_exported(
     make_client: Callable[..., TestClient], seed: Seed
 ) -> None:
     seed.user("coord", "coordinator")
-    seed.user("cur", "curator", municipality="14701000001")
+    seed.user("cur", "curator", municipality="50701000001")
     case_id = seed.case()
     client = make_client()
     cur = bearer(client, "cur")

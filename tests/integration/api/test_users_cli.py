@@ -142,8 +142,11 @@ def test_the_audit_page_and_csv_show_cli_entries_as_system(
     assert r.status_code == 303
     page = web.get("/ui/audit")
     assert page.status_code == 200
-    assert "<td>system/CLI</td>" in page.text
-    assert f"user_id={cur}" in page.text
-    assert "fields=display_name,password" in page.text
-    assert page.text.count("<td>system/CLI</td>") == 1  # the failed login is nobody's, not the CLI's
+    assert "<td>система (командная строка)</td>" in page.text
+    assert "Изменена учётная запись" in page.text
+    assert "пользователь: cur" in page.text  # the account by its login, not by its id
+    assert cur not in page.text
+    assert "поля: имя, пароль" in page.text
+    # the failed login is nobody's, not the CLI's
+    assert page.text.count("<td>система (командная строка)</td>") == 1
     assert "<td>—</td>" in page.text

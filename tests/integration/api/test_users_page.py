@@ -69,7 +69,7 @@ def test_a_coordinator_sees_every_account_with_its_buttons(make: Make, db_seed: 
     assert '<a href="/ui/users">Пользователи</a>' in page
     assert re.findall(r'<tr id="u-([^"]+)"', page) == [coord, cur, gone, pol]  # by username
     assert _cells(page, coord)[:5] == ["coord это вы", "координатор", "—", "—", "да"]
-    assert _cells(page, cur)[:5] == ["cur", "куратор", MUNI_A, "—", "да"]
+    assert _cells(page, cur)[:5] == ["cur", "куратор", "г. Новосибирск", "—", "да"]
     assert _cells(page, pol)[:5] == ["pol", "представитель ведомства", "—", "Полиция (ПДН)", "да"]
     assert _cells(page, gone)[:5] == ["gone", "оператор", "—", "—", "нет"]
     # Deactivate for the other active users, activate for the inactive one, never for oneself.
@@ -138,7 +138,7 @@ def test_activating_and_ending_sessions_through_the_forms(make: Make, db_seed: S
     assert r.headers["location"] == f"/ui/users?msg=unchanged#u-{cur}"
     r = web.post(f"/ui/users/{cur}/sessions/revoke", data=csrf, follow_redirects=False)
     assert r.headers["location"] == f"/ui/users?msg=revoked&n=2#u-{cur}"
-    assert "Все сеансы пользователя завершены (сеансов: 2)" in web.get(r.headers["location"]).text
+    assert "Все сеансы пользователя завершены (завершено: 2 сеанса)" in web.get(r.headers["location"]).text
     assert [api.get("/api/v1/me", headers=h).status_code for h in (first, second)] == [401, 401]
     assert _login_status(api, "cur") == 200
     assert _audit(db_seed) == [

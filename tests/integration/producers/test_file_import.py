@@ -14,6 +14,7 @@ from producers.import_state import state_path
 from producers.publisher import Publisher
 from producers.rows import FileFormat, write_csv
 from schemas.codec import Codec
+from signalhub.region import Region
 from signalhub.settings import KafkaSettings
 from signalhub.signals import RiskSignalModel
 from tests.integration.producers.helpers import headers_of, read_topic
@@ -39,7 +40,7 @@ def report_rows(report: Path) -> list[dict[str, str]]:
 
 def run(path: Path, settings: KafkaSettings, fmt: FileFormat, agency: str, kind: str, **kw: Any) -> Any:
     with Publisher(settings) as publisher:
-        return import_file(path, fmt, agency, kind, publisher, region_code="31", batch_size=4, **kw)
+        return import_file(path, fmt, agency, kind, publisher, region=Region.of("31"), batch_size=4, **kw)
 
 
 def test_csv_good_rows_published_bad_rows_reported(tmp_path: Path, kafka_settings: KafkaSettings) -> None:
@@ -136,3 +137,43 @@ def test_record_type_of_another_agency_is_refused(tmp_path: Path, kafka_settings
     write_csv(path, [samples.police()])
     with pytest.raises(ValueError, match="not a format of agency"):
         run(path, kafka_settings, FileFormat.CSV, "education", "police-incident")
+
+
+def test_windows_1251_csv_and_xlsx_publish_real_letters(
+    tmp_path: Path, kafka_settings: KafkaSettings
+) -> None:
+    """Excel's CSV of a Russian desktop and an .xlsx go out with the names as typed; a row with a
+    byte that is not Windows-1251 is in the reject report with its reason, not on the topic."""
+    from openpyxl import Workbook
+
+    from producers.rows import flatten
+    from tests.unit.producers.test_agency_files import excel_csv
+
+    records = [samples.police() | {"kusp_number": str(7000 + i)} for i in range(3)]
+    path = tmp_path / "kusp.csv"
+    excel_csv(path, records, "cp1251")
+    raw = path.read_bytes().split(b"\r\n")
+    raw[2] = raw[2].replace("Рябов".encode("cp1251"), b"\x98")
+    path.write_bytes(b"\r\n".join(raw))
+    result = run(path, kafka_settings, FileFormat.of(path), "police", "police-incident")
+    assert (result.state.published, result.state.rejected) == (2, 1)
+    assert report_rows(result.report_path) == [
+        {"row": "2", "field": "(row)", "reason": "holds bytes that are not cp1251 text (see --encoding)"}
+    ]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    cells = flatten(records[0] | {"kusp_number": "7100"})
+    sheet.append(list(cells))
+    sheet.append(list(cells.values()))
+    book.save(tmp_path / "kusp.xlsx")
+    assert (
+        run(
+            tmp_path / "kusp.xlsx", kafka_settings, FileFormat.XLSX, "police", "police-incident"
+        ).state.published
+        == 1
+    )
+    topic = read_topic(kafka_settings, kafka_settings.signal_topic("police"), expect=3)
+    signals = [RiskSignalModel.from_avro(Codec("RiskSignal").decode(r.value)) for r in topic]
+    assert [s.adults[0].surname for s in signals] == ["Кузнецова"] * 3
+    assert {s.adults[1].surname for s in signals} == {"Рябов"}

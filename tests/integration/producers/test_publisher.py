@@ -10,11 +10,14 @@ import pytest
 from producers.adapters import ADAPTERS
 from producers.publisher import Publisher, PublishError, headers_for
 from schemas.codec import Codec
+from signalhub.region import Region
 from signalhub.settings import KafkaSettings
 from signalhub.signals import RiskSignalModel, SignalValidationError, validate_signal
 from tests.integration.producers.helpers import headers_of, read_topic
 from tests.unit.producers import samples
 from tests.unit.schemas.samples import risk_signal
+
+REGION = Region.of("31")  # Belgorod: Moscow time, the zone the samples were written in
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +32,7 @@ SAMPLES: list[tuple[str, Callable[[], dict[str, Any]]]] = [
 
 
 def sample_signal(record_type: str, sample: Callable[[], dict[str, Any]]) -> RiskSignalModel:
-    signal = ADAPTERS[record_type].convert(sample(), "31")
+    signal = ADAPTERS[record_type].convert(sample(), REGION)
     assert signal is not None
     return signal
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,6 +22,7 @@ from consumers.notifier.settings import EXAMPLE_ROUTING
 from schemas.codec import Codec
 from signalhub.domain.outbound import case_alert, epoch_ms, signal_receipt
 from signalhub.domain.vocabulary import AlertType, ReceiptStatus
+from signalhub.region import Region
 
 AT = datetime(2026, 3, 2, 9, 0, 0, 123000, tzinfo=UTC)
 
@@ -119,7 +119,7 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
 def test_email_is_russian_and_names_nobody() -> None:
     codec = Codec("CaseAlert")
     decoded = as_stored(codec.decode(codec.encode(alert())))
-    msg = email_message(decoded, "https://hub/cases/c1", "hub@x", ["duty@x"], ZoneInfo("Europe/Moscow"))
+    msg = email_message(decoded, "https://hub/cases/c1", "hub@x", ["duty@x"], Region.of("31").zone)
     assert msg["Subject"] == "[Дети в семье] Открыт новый случай: случай № 31-2026-000001, приоритет срочный"
     text = msg.get_content()
     assert "Срок принятия в работу: 02.03.2026 12:00 (Europe/Moscow)" in text

@@ -30,7 +30,7 @@ from signalhub.domain.case_priority import reassess
 from signalhub.domain.cases import CaseStatus, ConfirmationRequiredError, TransitionError
 from signalhub.domain.priority import AckDeadlines, CaseFacts, Priority, SignalFact
 from signalhub.domain.vocabulary import PriorityLevel, Severity, SignalType
-from signalhub.labels import CASE_EVENT
+from signalhub.russian_names import CASE_EVENT
 
 S = CaseStatus
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
