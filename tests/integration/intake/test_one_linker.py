@@ -1,0 +1,86 @@
+"""One linker: the same records through real intake (Kafka + PostgreSQL) and through
+`signalhub link` fall into the same persons."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from producers.simulator.people import generate_population, noisy_records, write_rows
+from signalhub.cli import app
+from signalhub.settings import KafkaSettings
+from signalhub.signals import RiskSignalModel
+from signalhub.store.base import make_engine
+from tests.fixtures.intake import make_family, make_signal, publish, wait_for
+
+pytestmark = pytest.mark.integration
+_SEX = {"М": "M", "Ж": "F"}
+
+
+def _signal(row: dict[str, str]) -> dict[str, Any] | None:
+    """A police signal naming the record's person as its one child; None when the edge refuses it."""
+    person = {
+        "role": "child", "surname": row["surname"] or None, "first_name": row["first_name"] or None,
+        "patronymic": row["patronymic"] or None,
+        "birth_date": dt.date.fromisoformat(row["birth_date"]) if row["birth_date"] else None,
+        "sex": _SEX.get(row["sex"]), "snils": row["snils"] or None, "birth_cert": row["birth_cert"] or None,
+        "oms_policy": None,
+    }  # fmt: skip
+    signal = make_signal(make_family(0), record=row["record_id"], children=[person], adults=[])
+    signal["address"]["text"] = row["address"] or "-"
+    try:
+        RiskSignalModel.from_avro(signal)
+    except (ValidationError, ValueError):
+        return None
+    return signal
+
+
+def _partition(pairs: list[tuple[str, str]]) -> set[frozenset[str]]:
+    clusters: dict[str, set[str]] = {}
+    for record, person in pairs:
+        clusters.setdefault(person, set()).add(record)
+    return {frozenset(c) for c in clusters.values()}
+
+
+def test_intake_and_link_command_make_the_same_persons(
+    kafka_settings: KafkaSettings, migrated_db: str, intake_thread: Callable[..., Any], tmp_path: Path
+) -> None:
+    rows = noisy_records(generate_population(21, 40), 22)
+    signals = {row["record_id"]: s for row in rows if (s := _signal(row)) is not None}
+    rows = [{**row, "address": row["address"] or "-"} for row in rows if row["record_id"] in signals]
+    assert len(rows) > 200
+    write_rows(rows, tmp_path / "in.csv")
+    result = CliRunner().invoke(
+        app, ["link", "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "out.csv")]
+    )
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "out.csv").open(encoding="utf-8") as handle:
+        by_command = _partition([(r["record_id"], r["person_id"]) for r in csv.DictReader(handle)])
+
+    runner = intake_thread(migrated_db, batch_size=50)
+    publish(kafka_settings, [signals[row["record_id"]] for row in rows], partition=0)  # in file order
+    engine = make_engine(migrated_db)
+    query = (
+        "SELECT s.source_record_id, p.person_id FROM signals s JOIN signal_persons p ON p.signal_id = s.id"
+    )
+    try:
+        with engine.connect() as conn:
+
+            def done() -> bool:
+                return bool(conn.execute(text("SELECT count(*) FROM inbox")).scalar_one() == len(rows))
+
+            wait_for(done, 120, "every signal")
+            by_intake = _partition([(r, p) for r, p in conn.execute(text(query))])
+    finally:
+        engine.dispose()
+    assert runner.error is None
+    assert by_intake == by_command
+    assert len(by_command) < len(rows)  # records were linked, not each left alone
