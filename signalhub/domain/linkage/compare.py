@@ -4,6 +4,7 @@ its band (``verdict``): no single field decides, however strong."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Protocol
 
 from rapidfuzz.distance import OSA
@@ -21,7 +22,7 @@ from signalhub.domain.linkage.fields import (
 from signalhub.domain.linkage.frequencies import name_frequencies
 from signalhub.domain.linkage.model import Comparison, FieldEvidence, NormalisedPerson
 
-__all__ = ["TermFrequencies", "compare", "field_levels", "identifier_level", "score", "verdict"]
+__all__ = ["TermFrequencies", "compare", "field_levels", "identifier_level", "levels_of", "score", "verdict"]
 
 _AGREE = frozenset({"exact", "translit", "diminutive"})
 _SAME_BIRTH = frozenset({"exact", "swap", "near"})
@@ -187,6 +188,18 @@ def _rare_name(weighed: list[tuple[str, str, float]], cfg: LinkageConfig) -> boo
     if len(names) < len(_NAMES) or any(level not in _AGREE for level, _ in names):
         return False
     return sum(weight for _, weight in names) >= cfg.fixed["rare_full_name"]
+
+
+def levels_of(evidence: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The comparison vector back from stored evidence ((field, level) pairs, as ``compare``
+    gives them): the inverse of ``_evidence``'s naming of the corrections."""
+    levels: dict[str, str] = {}
+    for field, level in evidence:
+        if (field, level) == ("birth_date", "child_far"):
+            levels["child_far"] = "suspected"
+        else:
+            levels[field] = level
+    return levels
 
 
 def _evidence(
