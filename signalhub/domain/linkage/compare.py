@@ -70,19 +70,16 @@ def identifier_level(a: str | None, b: str | None) -> str:
 def verdict(levels: dict[str, str], rare_name: bool = False) -> str | None:
     """The rule that limits the band of a pair, whatever its score (``compare`` docstring):
 
-    ``identity_conflict``: a valid identifier agrees but the birth date and a name disagree
-    (a parent's or sibling's identifier typed in): a possible match, never more, never less.
+    ``identity_conflict``: a valid identifier agrees but the birth date and the first name
+    disagree (a parent's or sibling's identifier typed in; a surname may change on marriage):
+    a possible match, never more, never less.
     ``identifier_agrees``: a valid identifier agrees: at least a possible match.
     ``uncorroborated_date``: a birth date a day or a digit off with no identifier, no house
     and no rare full name (``rare_name``: see ``_rare_name``) in common: at most a possible
     match (namesakes are common).
     """
     agrees = "exact" in (levels.get("snils"), levels.get("birth_cert"))
-    if (
-        agrees
-        and levels["birth_date"] == "disagree"
-        and "disagree" in (levels["surname"], levels["first_name"])
-    ):
+    if agrees and levels["birth_date"] == "disagree" and levels["first_name"] == "disagree":
         return "identity_conflict"
     if agrees:
         return "identifier_agrees"

@@ -43,6 +43,21 @@ def _signal(row: dict[str, str]) -> dict[str, Any] | None:
     return signal
 
 
+def _chain() -> list[dict[str, str]]:
+    """Three records of one full name: with SNILS in Berdsk, without in Iskitim, with another
+    SNILS in Iskitim. A linker comparing records one by one chains the third to the first
+    through the second; intake, comparing with the person, never did."""
+    rows = []
+    for n, (snils, town) in enumerate((("112-233-445 95", "Бердск, ул. Мира"), ("", "Искитим, ул. Ленина"),
+                                       ("123-456-789 64", "Искитим, ул. Ленина"))):  # fmt: skip
+        rows.append({
+            "record_id": f"CHAIN{n}", "surname": "Смирнов", "first_name": "Егор", "patronymic": "Юрьевич",
+            "birth_date": "2015-03-12", "sex": "М", "snils": snils, "birth_cert": "",
+            "address": f"г. {town}, д. 9, кв. 1", "true_person_id": f"CHAIN{n}", "family_id": "", "agency": "",
+        })  # fmt: skip
+    return rows
+
+
 def _partition(pairs: list[tuple[str, str]]) -> set[frozenset[str]]:
     clusters: dict[str, set[str]] = {}
     for record, person in pairs:
@@ -53,7 +68,7 @@ def _partition(pairs: list[tuple[str, str]]) -> set[frozenset[str]]:
 def test_intake_and_link_command_make_the_same_persons(
     kafka_settings: KafkaSettings, migrated_db: str, intake_thread: Callable[..., Any], tmp_path: Path
 ) -> None:
-    rows = noisy_records(generate_population(21, 40), 22)
+    rows = noisy_records(generate_population(21, 40), 22) + _chain()
     signals = {row["record_id"]: s for row in rows if (s := _signal(row)) is not None}
     rows = [{**row, "address": row["address"] or "-"} for row in rows if row["record_id"] in signals]
     assert len(rows) > 200
