@@ -28,7 +28,6 @@ _AGREE = frozenset({"exact", "translit", "diminutive"})
 _SAME_BIRTH = frozenset({"exact", "swap", "near"})
 _IDENTIFIERS = frozenset({"snils", "birth_cert"})
 _CORRECTIONS = {"child_far": "birth_date", "twins": "twins", "siblings": "siblings"}
-_NAMES = ("surname", "first_name", "patronymic")
 _NEAR_BIRTH = frozenset({"near", "typo"})
 _SAME_HOUSE = frozenset({"exact", "house", "near_house"})
 _ID_TYPO_DIGITS = 2  # an identifier this many edits (or a transposition) away is a typo
@@ -67,16 +66,15 @@ def identifier_level(a: str | None, b: str | None) -> str:
     return "disagree"
 
 
-def verdict(levels: dict[str, str], rare_name: bool = False) -> str | None:
+def verdict(levels: dict[str, str]) -> str | None:
     """The rule that limits the band of a pair, whatever its score (``compare`` docstring):
 
     ``identity_conflict``: a valid identifier agrees but the birth date and the first name
     disagree (a parent's or sibling's identifier typed in; a surname may change on marriage):
     a possible match, never more, never less.
     ``identifier_agrees``: a valid identifier agrees: at least a possible match.
-    ``uncorroborated_date``: a birth date a day or a digit off with no identifier, no house
-    and no rare full name (``rare_name``: see ``_rare_name``) in common: at most a possible
-    match (namesakes are common).
+    ``uncorroborated_date``: a birth date a day or a digit off with no identifier and no house
+    in common: at most a possible match (namesakes are common, however rare their name looks).
     """
     agrees = "exact" in (levels.get("snils"), levels.get("birth_cert"))
     if agrees and levels["birth_date"] == "disagree" and levels["first_name"] == "disagree":
@@ -84,9 +82,7 @@ def verdict(levels: dict[str, str], rare_name: bool = False) -> str | None:
     if agrees:
         return "identifier_agrees"
     corroborated = (
-        "typo" in (levels.get("snils"), levels.get("birth_cert"))
-        or levels["address"] in _SAME_HOUSE
-        or rare_name
+        "typo" in (levels.get("snils"), levels.get("birth_cert")) or levels["address"] in _SAME_HOUSE
     )
     if levels["birth_date"] in _NEAR_BIRTH and not corroborated:
         return "uncorroborated_date"
@@ -157,11 +153,8 @@ def compare(
     """
     cfg = config or default_config()
     levels = field_levels(a, b, cfg)
-    weighed = _evidence(levels, a, cfg, frequencies)
-    evidence = tuple(FieldEvidence(*e) for e in weighed)
-    return Comparison(
-        round(sum(e.weight for e in evidence), 3), evidence, verdict(levels, _rare_name(weighed, cfg))
-    )
+    evidence = tuple(FieldEvidence(*e) for e in _evidence(levels, a, cfg, frequencies))
+    return Comparison(round(sum(e.weight for e in evidence), 3), evidence, verdict(levels))
 
 
 def score(
@@ -174,17 +167,7 @@ def score(
     ranks every candidate this way and compares only the best one in full."""
     cfg = config or default_config()
     levels = field_levels(a, b, cfg)
-    weighed = _evidence(levels, a, cfg, frequencies)
-    return round(sum(e[2] for e in weighed), 3), verdict(levels, _rare_name(weighed, cfg))
-
-
-def _rare_name(weighed: list[tuple[str, str, float]], cfg: LinkageConfig) -> bool:
-    """All three names agree and their weights (frequency-adjusted) add up to at least
-    ``fixed["rare_full_name"]``: a full name so rare that a namesake is unlikely."""
-    names = [(level, weight) for field, level, weight in weighed if field in _NAMES]
-    if len(names) < len(_NAMES) or any(level not in _AGREE for level, _ in names):
-        return False
-    return sum(weight for _, weight in names) >= cfg.fixed["rare_full_name"]
+    return round(sum(e[2] for e in _evidence(levels, a, cfg, frequencies)), 3), verdict(levels)
 
 
 def levels_of(evidence: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -120,6 +120,11 @@ def test_split_possible_match_keeps_the_persons_apart_and_labels_the_pair(
     assert len(pending) == 1
     link_id = pending[0]["link_id"]
     assert pending[0]["evidence"][0] == {"field": "surname", "level": "exact", "weight": 3.1}
+    fields = {f["field"]: f for f in pending[0]["fields"]}  # side by side, for and against
+    assert fields["surname"] == {"field": "surname", "mention": "Смирнова", "candidate": "Смирнова",
+                                 "levels": ["exact"], "weight": 3.1, "side": "for"}  # fmt: skip
+    assert (fields["patronymic"]["mention"], fields["patronymic"]["candidate"]) == ("—", "Петровна")
+    assert (fields["snils"]["mention"], fields["snils"]["side"]) == ("11223344595", "none")
     with seed.session() as s:
         link = s.get(SignalPerson, link_id)
         assert link is not None
