@@ -1,23 +1,31 @@
 """``Registry``: an in-memory index of persons, for the ``link`` command and the benchmarks.
 
 It links exactly as intake does (``resolve`` over person views, ``person_view.fill``), only in
-memory: ids are positions in lists, keys index positions, names are interned.
+memory and compactly (a million persons in well under a gigabyte): persons are positions in
+lists, keys are hashes in a ``KeyIndex``, and equal values (names, dates, addresses' words) are
+one shared object.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Hashable, Iterator
 from dataclasses import replace
+from typing import TypeVar
 
+from signalhub.domain.linkage.address import Address
 from signalhub.domain.linkage.blocking import block_members, blocking_keys
 from signalhub.domain.linkage.config import LinkageConfig, default_config
+from signalhub.domain.linkage.key_index import KeyIndex
 from signalhub.domain.linkage.model import LinkDecision, NormalisedPerson, PersonRecord
 from signalhub.domain.linkage.normalise import normalise
 from signalhub.domain.linkage.person_view import FILLABLE, fill, stored
 from signalhub.domain.linkage.resolve import resolve
 
 __all__ = ["Registry"]
+
+H = TypeVar("H", bound=Hashable)
+_keys_of = blocking_keys.__wrapped__  # uncached: a registry keys each person once
 
 
 class Registry:
@@ -30,11 +38,12 @@ class Registry:
 
     def __init__(self, config: LinkageConfig | None = None, id_prefix: str = "P") -> None:
         self.config = config or default_config()
-        self._values: list[PersonRecord] = []  # position -> the person's values
-        self._views: list[NormalisedPerson | None] = []  # position -> normalised values (lazily)
+        self._values: list[PersonRecord] = []  # position -> the person's values but the address
+        self._views: list[NormalisedPerson] = []  # position -> the values normalised, address too
         self._ids: list[str] = []
         self._positions: dict[str, int] = {}
-        self._index: dict[str, list[int]] = {}
+        self._index = KeyIndex()
+        self._shared: dict[Hashable, Hashable] = {}
         self._records = 0
         self._id_prefix = id_prefix
 
@@ -54,14 +63,38 @@ class Registry:
     def _candidates(
         self, keys: frozenset[str], exclude: Collection[int]
     ) -> Iterator[tuple[str, NormalisedPerson]]:
-        for position in block_members(keys, self._index, self.config, exclude):
+        for position in block_members(keys, self._index.blocks(keys), self.config, exclude):
             yield self._ids[position], self._view(position)
 
+    @property
+    def index_entries(self) -> int:
+        """Number of (key, person) entries in the index."""
+        return len(self._index)
+
+    def _share(self, value: H) -> H:
+        """The one object equal to ``value`` that the registry holds."""
+        return self._shared.setdefault(value, value)  # type: ignore[return-value]
+
+    def _compact(self, record: PersonRecord) -> PersonRecord:
+        """``record`` holding shared values, no record id (a person's values are not a record) and
+        no address text (the view keeps the address, normalised)."""
+        share = self._share
+        return replace(
+            record, record_id="", surname=share(record.surname), first_name=share(record.first_name),
+            patronymic=share(record.patronymic), birth_date=share(record.birth_date), address=None,
+        )  # fmt: skip
+
+    def _compact_view(self, view: NormalisedPerson, address: Address | None) -> NormalisedPerson:
+        share = self._share
+        if address is not None:
+            address = Address(share(address.names), share(address.house), share(address.flat))
+        return replace(
+            view, record_id="", surname=share(view.surname), patronymic=share(view.patronymic),
+            birth_date=share(view.birth_date), address=address,
+        )  # fmt: skip
+
     def _view(self, position: int) -> NormalisedPerson:
-        view = self._views[position]
-        if view is None:
-            view = self._views[position] = normalise(self._values[position])
-        return view
+        return self._views[position]
 
     def resolve(self, record: PersonRecord, exclude: Collection[str] = ()) -> LinkDecision:
         """The best person for ``record`` (not added), none of ``exclude`` (persons already
@@ -82,18 +115,19 @@ class Registry:
             person_id = person_id or f"{self._id_prefix}{position + 1:08d}"
             self._ids.append(sys.intern(person_id))
             self._positions[person_id] = position
-            self._values.append(stored(record, person))
-            self._views.append(person)
+            self._values.append(self._compact(stored(record, person)))
+            self._views.append(self._compact_view(person, person.address))
         else:
-            current = self._values[position]
-            changes = fill({name: getattr(current, name) for name in FILLABLE}, record, person)
+            current, view = self._values[position], self._views[position]
+            known = {name: getattr(current, name) for name in FILLABLE} | {"address": view.address}
+            changes = fill(known, record, person)
             if changes:
-                self._values[position] = replace(current, **changes)
-                self._views[position] = None
-        for key in blocking_keys(person):
-            block = self._index.setdefault(sys.intern(key), [])
-            if not joined or position not in block:  # one entry per person, as in intake
-                block.append(position)
+                address = person.address if "address" in changes else view.address
+                values = self._compact(replace(current, **changes))
+                self._values[position] = values
+                self._views[position] = self._compact_view(normalise(values), address)
+        for key in _keys_of(person):
+            self._index.add(key, position, check=joined)  # one entry per person, as in intake
         assert person_id is not None
         return person_id
 
