@@ -9,6 +9,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 
 from signalhub.domain.linkage.address import Address
 from signalhub.domain.linkage.model import NormalisedPerson
+from signalhub.domain.linkage.names import forms_of
 
 __all__ = [
     "address_level",
@@ -22,6 +23,7 @@ __all__ = [
 ]
 
 _SURNAME_FUZZY = 0.92
+_TYPO_MIN_LENGTH = 5
 _NAME_FUZZY = 0.88
 _ADDRESS_NAMES = 90.0
 _ADDRESS_SAME_WORDS = 0.8  # share of name letters in words found on the other side
@@ -42,6 +44,8 @@ def surname_level(a: NormalisedPerson, b: NormalisedPerson) -> str:
     short, long_ = sorted((a.surname, b.surname), key=len)
     if len(short) >= 4 and (long_.startswith(short) or long_.endswith(short)):
         return "fuzzy"
+    if len(short) >= _TYPO_MIN_LENGTH and OSA.distance(a.surname, b.surname) <= 1:
+        return "fuzzy"  # one letter typed wrong, dropped, doubled or swapped
     return (
         "fuzzy" if JaroWinkler.normalized_similarity(a.surname, b.surname) >= _SURNAME_FUZZY else "disagree"
     )
@@ -61,8 +65,19 @@ def first_name_level(a: NormalisedPerson, b: NormalisedPerson) -> str:
         return "fuzzy" if a.first_name_approx or b.first_name_approx else "diminutive"
     if _known(a) and _known(b):
         return "disagree"  # two different names from the dictionary, not a typo of one
+    if _typo_of_a_form(a, b) or _typo_of_a_form(b, a):
+        return "fuzzy"
     similar = JaroWinkler.normalized_similarity(a.first_name_key, b.first_name_key) >= _NAME_FUZZY
     return "fuzzy" if similar else "disagree"
+
+
+def _typo_of_a_form(a: NormalisedPerson, b: NormalisedPerson) -> bool:
+    """``a``'s first name, not a known one, is one edit from a full name or diminutive of ``b``'s
+    (Ниоклай and Коляша are both Николай)."""
+    if _known(a) or a.first_name_key is None or len(a.first_name_key) < _TYPO_MIN_LENGTH - 1:
+        return False
+    key = a.first_name_key
+    return any(OSA.distance(key, form) <= 1 for group in b.first_name_groups for form in forms_of(group))
 
 
 def _crossed(a: NormalisedPerson, b: NormalisedPerson) -> tuple[bool, bool]:

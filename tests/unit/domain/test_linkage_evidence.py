@@ -14,7 +14,7 @@ from signalhub.domain.linkage import (
     default_config,
     normalise,
 )
-from signalhub.domain.linkage.compare import identifier_level
+from signalhub.domain.linkage.compare import field_levels, identifier_level
 from signalhub.domain.linkage.frequencies import name_frequencies
 
 D = dt.date
@@ -121,3 +121,16 @@ def test_a_rare_full_name_weighs_more_than_a_common_one_but_still_needs_corrobor
         normalise(PersonRecord("y", "Заренский", "Евстафий")),
     )
     assert rare.score > common.score + 3
+
+
+def test_a_one_letter_typo_in_a_surname_or_in_a_diminutive_is_fuzzy_not_a_disagreement() -> None:
+    config = default_config()
+    smirnov = normalise(PersonRecord("a", "Смирнов", "Виктор", birth_date=D(1980, 11, 6)))
+    typo = normalise(PersonRecord("b", "Стирнов", "Витюша", birth_date=D(1980, 11, 6)))
+    assert field_levels(smirnov, typo, config)["surname"] == "fuzzy"
+    kolya = normalise(PersonRecord("a", "Норинев", "Коляша", birth_date=D(2023, 3, 6)))
+    typed = normalise(PersonRecord("b", "Норинев", "Ниоклай", "Игоревич", D(2023, 3, 6)))
+    levels = field_levels(kolya, typed, config)
+    assert (levels["first_name"], "twins" in levels) == ("fuzzy", False)
+    twin = normalise(PersonRecord("c", "Норинев", "Дарья", "Игоревна", D(2023, 3, 6)))
+    assert field_levels(kolya, twin, config)["first_name"] == "disagree"
