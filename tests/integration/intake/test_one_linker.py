@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -99,3 +100,44 @@ def test_intake_and_link_command_make_the_same_persons(
     assert runner.error is None
     assert by_intake == by_command
     assert len(by_command) < len(rows)  # records were linked, not each left alone
+
+
+def test_a_parents_snils_in_a_childs_record_never_makes_the_parent_a_child(
+    kafka_settings: KafkaSettings, migrated_db: str, intake_thread: Callable[..., Any]
+) -> None:
+    first, second = make_family(70), make_family(71)
+    child = {**second.children[0], "snils": first.mother["snils"]}  # the other family's mother's SNILS
+    runner = intake_thread(migrated_db, batch_size=1)
+    publish(kafka_settings, [make_signal(first), make_signal(second, children=[child])], partition=0)
+    engine = make_engine(migrated_db)
+    try:
+        with engine.connect() as conn:
+
+            def done() -> bool:
+                return bool(conn.execute(text("SELECT count(*) FROM inbox")).scalar_one() == 2)
+
+            wait_for(done, 60, "both signals")
+            mother = conn.execute(
+                text(
+                    "SELECT p.id FROM persons p JOIN signal_persons l ON l.person_id = p.id "
+                    "WHERE p.snils = :s AND l.role = 'mother'"
+                ),
+                {"s": first.mother["snils"]},
+            )
+            mother_id = mother.scalar_one()
+            roles = conn.execute(
+                text("SELECT role, band, evidence FROM signal_persons WHERE person_id = :p"), {"p": mother_id}
+            ).all()
+            possible = conn.execute(
+                text(
+                    "SELECT person_id, band, review_status, evidence FROM signal_persons WHERE band = 'possible'"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    assert runner.error is None
+    assert [r.role for r in roles] == ["mother"]  # the mother's person gained no child mention
+    evidence = [(p, p.evidence if isinstance(p.evidence, list) else json.loads(p.evidence)) for p in possible]
+    review, found = next((p, e) for p, e in evidence if {"candidate": mother_id} in e)  # queued for review
+    assert (review.review_status, review.person_id != mother_id) == ("pending", True)
+    assert {"rule": "identity_conflict"} in found
