@@ -20,7 +20,7 @@ from signalhub.domain.linkage.blocking import block_members, blocking_keys
 from signalhub.domain.linkage.config import LinkageConfig
 from signalhub.domain.linkage.model import Band, LinkDecision, NormalisedPerson, PersonRecord, Sex
 from signalhub.domain.linkage.normalise import normalise
-from signalhub.domain.linkage.person_view import FILLABLE, fill
+from signalhub.domain.linkage.person_view import FILLABLE, fill, stored
 from signalhub.domain.linkage.resolve import resolve
 from signalhub.signals import PersonModel
 from signalhub.store.base import new_id
@@ -110,10 +110,10 @@ class People:
         person = normalised(record)
         decision = resolve(person, self, self.config)
         if not decision.joins or decision.person_id is None:
+            v = stored(record, person)
             row = PersonRow(
-                id=new_id(), family_id=None, surname=record.surname, first_name=record.first_name,
-                patronymic=record.patronymic, birth_date=record.birth_date, sex=record.sex,
-                snils=person.snils, birth_cert=person.birth_cert, address=record.address,
+                id=new_id(), family_id=None, surname=v.surname, first_name=v.first_name, patronymic=v.patronymic,
+                birth_date=v.birth_date, sex=v.sex, snils=v.snils, birth_cert=v.birth_cert, address=v.address,
                 created_at=now, new=True,
             )  # fmt: skip
             self.persons[row.id] = row
