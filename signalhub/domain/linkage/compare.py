@@ -4,7 +4,9 @@ its band (``verdict``): no single field decides, however strong."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Protocol
 
 from rapidfuzz.distance import OSA
@@ -27,6 +29,7 @@ __all__ = ["TermFrequencies", "compare", "field_levels", "identifier_level", "le
 _AGREE = frozenset({"exact", "translit", "diminutive"})
 _SAME_BIRTH = frozenset({"exact", "swap", "near"})
 _IDENTIFIERS = frozenset({"snils", "birth_cert"})
+_TF_FIELDS = frozenset({"surname", "first_name", "patronymic"})
 _CORRECTIONS = {"child_far": "birth_date", "twins": "twins", "siblings": "siblings"}
 _NEAR_BIRTH = frozenset({"near", "typo"})
 _SAME_HOUSE = frozenset({"exact", "house", "near_house"})
@@ -194,18 +197,24 @@ def _evidence(
         if name in _CORRECTIONS:
             field = _CORRECTIONS[name]
             out.append((field, name if field != name else level, cfg.fixed[name]))
+        elif level in _AGREE and name in _TF_FIELDS:
+            out.append((name, level, _tf_weight(name, level, a, cfg, shares)))
         elif name not in _IDENTIFIERS or level != "missing":
-            weight = _tf_weight(name, level, a, cfg, shares)
-            out.append((name, level, rounded[(name, level)] if weight is None else weight))
+            out.append((name, level, rounded[(name, level)]))
     return out
 
 
 def _tf_weight(
     name: str, level: str, a: NormalisedPerson, cfg: LinkageConfig, frequencies: TermFrequencies
-) -> float | None:
-    """The frequency-adjusted weight of an exact name agreement, when the value's share is known."""
-    if level not in _AGREE or name not in {"surname", "first_name", "patronymic"}:
-        return None
+) -> float:
+    """The weight of an exact name agreement: frequency-adjusted when the value's share is known."""
     value = getattr(a, name)
     share = frequencies.share(name, value) if value is not None else None
-    return None if share is None else round(cfg.weight(name, level, share), 3)
+    if share is None:
+        return cfg.rounded[(name, level)]
+    return _log_ratio(cfg.m_u[name][level][0], max(share, cfg.tf_floor))
+
+
+@lru_cache(maxsize=4096)
+def _log_ratio(m: float, u: float) -> float:
+    return round(math.log2(m / u), 3)

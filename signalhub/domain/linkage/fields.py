@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
@@ -149,18 +150,22 @@ def address_words_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return found / total
 
 
+@lru_cache(maxsize=262_144)  # a street's words meet the same few streets' over and over
+def _names_overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """1.0 for name words that agree as a whole, else ``address_words_overlap``."""
+    if a and b:
+        if a == b or fuzz.token_set_ratio(" ".join(sorted(a)), " ".join(sorted(b))) >= _ADDRESS_NAMES:
+            return 1.0
+        return address_words_overlap(a, b)
+    return 0.0 if a or b else 1.0
+
+
 def address_level(a: Address | None, b: Address | None) -> str:
     """exact (names, house, flat) | house (names, house) | street (names only) | near_house
     (most name words, house) | near (most name words) | disagree | missing."""
     if a is None or b is None:
         return "missing"
-    overlap = 1.0
-    if a.names and b.names:
-        joined = " ".join(sorted(a.names)), " ".join(sorted(b.names))
-        if fuzz.token_set_ratio(*joined) < _ADDRESS_NAMES:
-            overlap = address_words_overlap(a.names, b.names)
-    elif a.names or b.names:
-        overlap = 0.0
+    overlap = _names_overlap(a.names, b.names)
     same_house = a.house is not None and a.house == b.house
     if overlap >= _ADDRESS_SAME_WORDS:
         if not same_house:
