@@ -42,14 +42,18 @@ def surname_level(a: NormalisedPerson, b: NormalisedPerson) -> str:
         return "missing"
     if a.surname == b.surname:
         return _agree(a, b)
-    short, long_ = sorted((a.surname, b.surname), key=len)
+    return _surname_pair(a.surname, b.surname)
+
+
+@lru_cache(maxsize=262_144)
+def _surname_pair(a: str, b: str) -> str:
+    """fuzzy | disagree of two different surname keys."""
+    short, long_ = sorted((a, b), key=len)
     if len(short) >= 4 and (long_.startswith(short) or long_.endswith(short)):
         return "fuzzy"
-    if len(short) >= _TYPO_MIN_LENGTH and OSA.distance(a.surname, b.surname) <= 1:
+    if len(short) >= _TYPO_MIN_LENGTH and OSA.distance(a, b) <= 1:
         return "fuzzy"  # one letter typed wrong, dropped, doubled or swapped
-    return (
-        "fuzzy" if JaroWinkler.normalized_similarity(a.surname, b.surname) >= _SURNAME_FUZZY else "disagree"
-    )
+    return "fuzzy" if JaroWinkler.normalized_similarity(a, b) >= _SURNAME_FUZZY else "disagree"
 
 
 def _known(n: NormalisedPerson) -> bool:
@@ -77,8 +81,12 @@ def _typo_of_a_form(a: NormalisedPerson, b: NormalisedPerson) -> bool:
     (Ниоклай and Коляша are both Николай)."""
     if _known(a) or a.first_name_key is None or len(a.first_name_key) < _TYPO_MIN_LENGTH - 1:
         return False
-    key = a.first_name_key
-    return any(OSA.distance(key, form) <= 1 for group in b.first_name_groups for form in forms_of(group))
+    return _typo_of_forms(a.first_name_key, b.first_name_groups)
+
+
+@lru_cache(maxsize=262_144)
+def _typo_of_forms(key: str, groups: frozenset[str]) -> bool:
+    return any(OSA.distance(key, form) <= 1 for group in groups for form in forms_of(group))
 
 
 def _crossed(a: NormalisedPerson, b: NormalisedPerson) -> tuple[bool, bool]:
