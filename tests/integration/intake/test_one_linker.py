@@ -16,10 +16,10 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from producers.simulator.people import generate_population, noisy_records, write_rows
-from signalhub.cli import app
 from signalhub.settings import KafkaSettings
 from signalhub.signals import RiskSignalModel
 from signalhub.store.base import make_engine
+from signalhub_cli import app
 from tests.fixtures.intake import make_family, make_signal, publish, wait_for
 
 pytestmark = pytest.mark.integration
