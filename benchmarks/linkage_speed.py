@@ -28,7 +28,14 @@ def _clean(p: Person) -> PersonRecord:
 
 
 def _rss_mb() -> float:
+    """Peak resident set size."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _resident_mb() -> float:
+    """Resident set size now."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
 
 
 def main() -> None:
@@ -41,13 +48,14 @@ def main() -> None:
     population = generate_population(args.seed, families=int(args.persons / 3.6))
     persons = population.persons[: args.persons]
     print(f"generated {len(persons)} persons in {time.perf_counter() - started:.0f} s")
-    before = _rss_mb()
+    before, resident = _rss_mb(), _resident_mb()
     registry = Registry()
     started = time.perf_counter()
     for person in persons:
         registry.add(_clean(person), person.person_id)
     print(f"registry: {len(registry)} persons indexed in {time.perf_counter() - started:.0f} s, "
-          f"{len(registry._index)} keys, RSS growth {_rss_mb() - before:.0f} MB (peak RSS {_rss_mb():.0f} MB)")  # fmt: skip
+          f"{registry.index_entries} index entries, resident growth {_resident_mb() - resident:.0f} MB, peak RSS growth {_rss_mb() - before:.0f} MB "
+          f"(peak RSS {_rss_mb():.0f} MB)")  # fmt: skip
     step = max(1, len(persons) // args.queries)
     sample = Population(population.seed, persons[::step][: args.queries])
     rows = noisy_records(sample, args.seed + 1, records_per_person=(1, 1))

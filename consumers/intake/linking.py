@@ -3,8 +3,9 @@ registry (persons loaded by blocking key plus persons created earlier in the sam
 batch's records are linked to each other as well as to the registry.
 
 `People` implements the engine's `CandidateSource`; `link()` resolves one person, then either
-creates a person (non-match) or joins the best one (match, possible match), filling in values the
-person lacked and indexing the new record's keys under that person.
+creates a person (non-match, possible match: a reviewer decides) or joins the best one (match),
+filling in values the person lacked (`person_view.fill`) and indexing the new record's keys under
+that person: the same linker as the in-memory `Registry` of `signalhub link`.
 """
 
 from __future__ import annotations
@@ -19,14 +20,13 @@ from signalhub.domain.linkage.blocking import block_members, blocking_keys
 from signalhub.domain.linkage.config import LinkageConfig
 from signalhub.domain.linkage.model import Band, LinkDecision, NormalisedPerson, PersonRecord, Sex
 from signalhub.domain.linkage.normalise import normalise
+from signalhub.domain.linkage.person_view import FILLABLE, fill, stored
 from signalhub.domain.linkage.resolve import resolve
 from signalhub.signals import PersonModel
 from signalhub.store.base import new_id
 from signalhub.store.intake_rows import Changes, PersonRow
 
 __all__ = ["Linked", "People", "link_rows", "record_of"]
-
-_FILLABLE = ("patronymic", "birth_date", "sex", "snils", "birth_cert", "address")
 
 
 @lru_cache(maxsize=200_000)
@@ -109,11 +109,11 @@ class People:
     def link(self, record: PersonRecord, now: datetime) -> Linked:
         person = normalised(record)
         decision = resolve(person, self, self.config)
-        if decision.band is Band.NON_MATCH or decision.person_id is None:
+        if not decision.joins or decision.person_id is None:
+            v = stored(record, person)
             row = PersonRow(
-                id=new_id(), family_id=None, surname=record.surname, first_name=record.first_name,
-                patronymic=record.patronymic, birth_date=record.birth_date, sex=record.sex,
-                snils=person.snils, birth_cert=person.birth_cert, address=record.address,
+                id=new_id(), family_id=None, surname=v.surname, first_name=v.first_name, patronymic=v.patronymic,
+                birth_date=v.birth_date, sex=v.sex, snils=v.snils, birth_cert=v.birth_cert, address=v.address,
                 created_at=now, new=True,
             )  # fmt: skip
             self.persons[row.id] = row
@@ -131,26 +131,27 @@ class People:
         return Linked(row.id, decision, created)
 
     def _fill(self, row: PersonRow, record: PersonRecord, person: NormalisedPerson) -> None:
-        values = {
-            "patronymic": record.patronymic, "birth_date": record.birth_date, "sex": record.sex,
-            "snils": person.snils, "birth_cert": person.birth_cert, "address": record.address,
-        }  # fmt: skip
-        for name in _FILLABLE:
-            if getattr(row, name) is None and values[name] is not None:
-                setattr(row, name, values[name])
-                row.dirty = True
-                self._normalised.pop(row.id, None)
+        changes = fill({name: getattr(row, name) for name in FILLABLE}, record, person)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        if changes:
+            row.dirty = True
+            self._normalised.pop(row.id, None)
 
 
 def link_rows(signal_id: str, links: list[tuple[PersonModel, Linked]]) -> list[dict[str, Any]]:
     """`signal_persons` rows: each person as named, with the decision and its per-field evidence;
-    a possible match waits for a person to confirm or split it (`review_status='pending'`)."""
+    a possible match (a person of its own until reviewed) names the candidate it may be
+    (`{"candidate": person id}`) and waits for a person to confirm or split it
+    (`review_status='pending'`)."""
     rows = []
     for person, link in links:
         d = link.decision
         evidence: list[Any] = [{"field": e.field, "level": e.level, "weight": e.weight} for e in d.evidence]
         if d.rule:
             evidence.append({"rule": d.rule})
+        if d.band is Band.POSSIBLE and d.person_id is not None:
+            evidence.append({"candidate": d.person_id})
         rows.append(
             {"id": new_id(), "signal_id": signal_id, "person_id": link.person_id, "role": person.role.value,
              "band": d.band.value, "score": float(d.score), "evidence": evidence,

@@ -3,8 +3,11 @@
 ``generate_population(seed, families)`` gives families of a mother, often a father, and one to
 four children (many under four): surnames with the right gendered ending, patronymics from the
 father's name, SNILS for some, birth certificates for children, an address in Novosibirsk
-region. Twins and namesakes (same full name, another birth date) are planted on purpose as hard
-negatives for linkage. ``noisy_records`` (in ``people_noise``) writes them as agencies would.
+region. Hard negatives for linkage are planted on purpose: twins (same birth date and address,
+different first names), siblings with near names (Мария and Марина), and namesakes (same full
+name) born a day or a digit apart in another town, with identifiers of their own.
+``noisy_records`` (in ``people_noise``) writes them as agencies would, sometimes with a parent's
+SNILS in a child's record.
 Names and their inflection (``feminine``, ``patronymic_of``) live in ``people_names``.
 """
 
@@ -15,7 +18,14 @@ import random
 from dataclasses import dataclass
 from typing import Literal
 
-from producers.simulator.people_names import Sex, father_names, feminine, patronymic_of, surname_pool
+from producers.simulator.people_names import (
+    NEAR_NAMES,
+    Sex,
+    father_names,
+    feminine,
+    patronymic_of,
+    surname_pool,
+)
 from producers.simulator.people_noise import noisy_records, write_rows
 from signalhub.domain.identifiers import snils_check_digits
 from signalhub.domain.linkage.resources import diminutives
@@ -87,7 +97,7 @@ class _Builder:
         self.names: dict[Sex, list[str]] = {"M": list(males), "F": list(females)}
         self.fathers = father_names(males)
         self.persons: list[Person] = []
-        self.families: list[tuple[str, str, tuple[Sex, str]]] = []
+        self.families: list[tuple[str, str, tuple[Sex, str], dt.date, str]] = []
 
     def name(self, sex: Sex) -> str:
         pool = self.names[sex]
@@ -101,9 +111,11 @@ class _Builder:
         idx = len(self.persons)
         return f"{('I', 'II', 'III', 'IV')[idx // 3_000_000 % 4]}-{('ЕТ', 'ЛО', 'МЮ')[idx % 3]} {idx * 7919 % 1_000_000:06d}"
 
-    def address(self) -> tuple[str, str, str, str, int, int]:
+    def address(self, elsewhere_than: str = "") -> tuple[str, str, str, str, int, int]:
         rng = self.rng
         ltype, locality, _ = rng.choices(_REGION, weights=[w for *_, w in _REGION])[0]
+        while locality == elsewhere_than:
+            ltype, locality, _ = rng.choice(_REGION)
         flat = rng.randint(1, 280) if ltype == "г." and rng.random() < 0.85 else 0
         street = _STREETS[min(int(rng.expovariate(1 / 12)), len(_STREETS) - 1)]
         return ltype, locality, rng.choice(_STREET_TYPES), street, rng.randint(1, 160), flat
@@ -138,15 +150,31 @@ def _spaced_birth(rng: random.Random, mother_born: dt.date, births: list[dt.date
     return born
 
 
-def _family(b: _Builder, index: int, namesake_rate: float, twin_rate: float) -> None:
+def _digit_off(rng: random.Random, born: dt.date) -> dt.date:
+    """A birth date a day or one digit away (the kind of date a typo gives)."""
+    for _ in range(20):
+        text = born.isoformat()
+        i = rng.choice((2, 3, 6, 8, 9))
+        other = text[:i] + rng.choice("0123456789".replace(text[i], "")) + text[i + 1 :]
+        try:
+            candidate = dt.date.fromisoformat(other)
+        except ValueError:
+            continue
+        if candidate <= TODAY:
+            return candidate
+    return born - dt.timedelta(days=1)
+
+
+def _family(b: _Builder, index: int, namesake_rate: float, twin_rate: float, near_name_rate: float) -> None:
     rng = b.rng
     fid = f"F{index + 1:07d}"
     surname = rng.choices(b.surnames, b.weights)[0]
     father = b.fathers[min(int(rng.expovariate(1 / 14)), len(b.fathers) - 1)]
     namesake = b.families and rng.random() < namesake_rate
+    copied_birth, town = None, ""
     if namesake:
-        surname, father, copied = rng.choice(b.families)
-    address = b.address()
+        surname, father, copied, copied_birth, town = rng.choice(b.families)
+    address = b.address(elsewhere_than=town)
     mother_born = TODAY - dt.timedelta(days=rng.randint(20 * 365, 46 * 365))
     has_father = rng.random() < 0.7
     maiden = rng.choices(b.surnames, b.weights)[0] if not has_father or rng.random() < 0.15 else surname
@@ -174,25 +202,36 @@ def _family(b: _Builder, index: int, namesake_rate: float, twin_rate: float) -> 
         first = b.name(sex)
         while first in taken:
             first = b.name(sex)
+        near = [NEAR_NAMES[n] for n in taken if NEAR_NAMES.get(n) in b.names[sex]]
+        if near and rng.random() < near_name_rate:
+            first = near[0]  # a sibling named almost like another: Мария and Марина
         if namesake and i == 0:
             sex, first = copied
+            if copied_birth is not None:
+                born = _digit_off(rng, copied_birth)
         taken.add(first)
         b.add(fid, "child", kids, first, patronymic_of(father, sex), born, sex, address)
     if not namesake:
         child = b.persons[-1]
-        b.families.append((kids, father, (child.sex, child.first_name)))
+        b.families.append((kids, father, (child.sex, child.first_name), child.birth_date, address[1]))
 
 
 def generate_population(
-    seed: int, families: int, namesake_rate: float = 0.01, twin_rate: float = 0.04
+    seed: int,
+    families: int,
+    namesake_rate: float = 0.01,
+    twin_rate: float = 0.04,
+    near_name_rate: float = 0.1,
 ) -> Population:
     """``families`` families drawn deterministically from ``seed`` (same seed, same persons).
 
-    A ``namesake_rate`` share of families repeat an earlier family's surname and father's name
-    and name their first child like that family's youngest (same full name, another birth
-    date); ``twin_rate`` is the chance that a next child shares the previous one's birth date.
+    A ``namesake_rate`` share of families live in another town than an earlier family whose
+    surname and father's name they repeat, and name their first child like that family's
+    youngest, born a day or one digit apart (same full name, near birth date, own identifiers);
+    ``twin_rate`` is the chance that a next child shares the previous one's birth date, and
+    ``near_name_rate`` that a child is named almost like an elder sibling (``NEAR_NAMES``).
     """
     builder = _Builder(seed)
     for index in range(families):
-        _family(builder, index, namesake_rate, twin_rate)
+        _family(builder, index, namesake_rate, twin_rate, near_name_rate)
     return Population(seed, tuple(builder.persons))

@@ -11,13 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-__all__ = ["Sex", "father_names", "feminine", "patronymic_of", "surname_pool"]
+__all__ = ["NEAR_NAMES", "Sex", "father_names", "feminine", "patronymic_of", "surname_pool"]
 
 Sex = Literal["M", "F"]
 
 
 def _words(text: str) -> list[str]:
     return text.split()
+
+
+# First names a letter or two apart that are different names: siblings are given such pairs.
+_NEAR = (("Мария", "Марина"), ("Алина", "Алёна"), ("Арина", "Ирина"), ("Анна", "Инна"), ("Алиса", "Лариса"))
+NEAR_NAMES = {a: b for a, b in _NEAR} | {b: a for a, b in _NEAR}
 
 
 _SURNAMES = _words(

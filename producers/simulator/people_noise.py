@@ -3,7 +3,8 @@
 Each agency has habits: police and schools use diminutives and skip patronymics, health
 records carry SNILS, some systems hold Latin spellings (ICAO 9303 or older MVD schemes). On
 top come typos, Ё written as Е, day/month swaps, one-day date errors, a mother's surname in the
-masculine form, missing identifiers and addresses in many formats.
+masculine form, missing identifiers, addresses in many formats, and a parent's SNILS typed into
+a child's record.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ _ICAO = dict(zip(_COMMON, ["A", "B", "V", "G", "D", "E", "E", "ZH", "Z", "I", "I
                  strict=True))  # fmt: skip
 _OLD = _ICAO | {"Й": "Y", "Ю": "YU", "Я": "YA", "Ъ": "", "Ь": "", "Ё": "YO", "Х": "KH", "Ы": "Y"}
 _SCHEMES = (_ICAO, _OLD)
+_PARENT_SNILS = 0.02  # share of a child's records carrying a parent's SNILS
 
 
 def _latin(text: str, scheme: dict[str, str]) -> str:
@@ -83,7 +85,9 @@ def _address(rng: random.Random, a: tuple[str, str, str, str, int, int]) -> str:
     return rng.choice(formats)
 
 
-def _record(rng: random.Random, p: Person, agency: str, number: int) -> dict[str, str]:
+def _record(
+    rng: random.Random, p: Person, agency: str, number: int, parent_snils: str | None
+) -> dict[str, str]:
     dim, no_patr, has_snils, has_cert, latin, typo = _HABITS[agency]
     first = p.first_name
     males, females, _ = diminutives()
@@ -107,6 +111,8 @@ def _record(rng: random.Random, p: Person, agency: str, number: int) -> dict[str
     elif rng.random() < 0.2:
         names = [n.upper() for n in names]
     snils = p.snils if p.snils and rng.random() < has_snils else None
+    if parent_snils and rng.random() < _PARENT_SNILS:
+        snils = parent_snils  # the agency typed the parent's SNILS into the child's record
     if snils and rng.random() < 0.5:
         snils = f"{snils[:3]}-{snils[3:6]}-{snils[6:9]} {snils[9:]}"
     cert = p.birth_cert if p.birth_cert and rng.random() < has_cert else None
@@ -133,9 +139,14 @@ def noisy_records(
     rng = random.Random(seed)
     rows: list[dict[str, str]] = []
     low, high = records_per_person
+    parents: dict[str, str] = {}
     for person in population.persons:
+        if person.role != "child" and person.snils:
+            parents.setdefault(person.family_id, person.snils)
+    for person in population.persons:
+        parent = parents.get(person.family_id) if person.role == "child" else None
         for _ in range(rng.randint(low, high)):
-            rows.append(_record(rng, person, rng.choice(agencies), len(rows) + 1))
+            rows.append(_record(rng, person, rng.choice(agencies), len(rows) + 1, parent))
     rng.shuffle(rows)
     return rows
 

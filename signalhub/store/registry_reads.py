@@ -8,13 +8,34 @@ from collections.abc import Collection, Sequence
 
 from sqlalchemy import Connection, select
 
+from signalhub.domain.linkage.compare import levels_of
 from signalhub.store.intake_reads import chunk_size, chunks, in_
 from signalhub.store.intake_rows import PersonRow
-from signalhub.store.registry import Person, PersonKey
+from signalhub.store.registry import Person, PersonKey, SignalPerson
 
-__all__ = ["persons_by_keys"]
+__all__ = ["labelled_pairs", "persons_by_keys"]
 
-_persons, _keys = Person.__table__, PersonKey.__table__
+_persons, _keys, _links = Person.__table__, PersonKey.__table__, SignalPerson.__table__
+_LABELS = {"confirmed": True, "split": False}
+
+
+def labelled_pairs(conn: Connection) -> list[tuple[dict[str, str], bool]]:
+    """The possible matches a person reviewed, as labelled pairs for the linkage model
+    (`estimate(..., labelled=...)`): each link's per-field levels and whether it was confirmed
+    (one person) or split (two), in review order."""
+    q = (
+        select(_links.c.evidence, _links.c.review_status)
+        .where(_links.c.review_status.in_(list(_LABELS)))
+        .order_by(_links.c.reviewed_at, _links.c.id)
+    )
+    out = []
+    for evidence, status in conn.execute(q):
+        fields = [
+            (str(e["field"]), str(e["level"])) for e in evidence or [] if isinstance(e, dict) and "level" in e
+        ]
+        levels = {f: level for f, level in levels_of(fields).items() if level != "missing"}
+        out.append((levels, _LABELS[status]))
+    return out
 
 
 def persons_by_keys(

@@ -13,7 +13,7 @@ from services.api.access import Role, case_scope, require_role
 from services.api.actions import accounts, matches
 from services.api.actions.common import Ctx
 from services.api.deps import ApiUser, DbSession, Svc
-from services.api.queries import audit, case_detail, stats
+from services.api.queries import audit, match_review, stats
 from services.api.queries.deadletters import BrokerUnavailableError
 from signalhub.store import accounts as users
 from signalhub.store.cases import Case
@@ -28,14 +28,26 @@ def pending(session: DbSession, user: ApiUser) -> list[dict[str, Any]]:
     ids = list(session.scalars(select(Case.id).where(case_scope(user))))
     return [
         {
-            "case_id": cid,
-            "case_number": num,
-            "link_id": sp.id,
-            "role": sp.role,
-            "score": sp.score,
-            "evidence": sp.evidence,
+            "case_id": r.case_id,
+            "case_number": r.case_number,
+            "link_id": r.link.id,
+            "role": r.link.role,
+            "score": r.link.score,
+            "evidence": r.link.evidence,
+            "rule": r.rule,
+            "fields": [
+                {
+                    "field": f.field,
+                    "mention": f.mention,
+                    "candidate": f.candidate,
+                    "levels": list(f.levels),
+                    "weight": f.weight,
+                    "side": f.side,
+                }
+                for f in r.rows
+            ],
         }
-        for cid, num, sp in case_detail.pending_matches(session, ids)
+        for r in match_review.pending_reviews(session, ids)
     ]
 
 

@@ -13,7 +13,7 @@ from services.api.access import ForbiddenError, Role, case_scope, require_read, 
 from services.api.actions.case_flow import PLAN_STATUSES
 from services.api.actions.curators import candidates as curator_choices
 from services.api.deps import DbSession, Services, Svc, WebAuth, services
-from services.api.queries import audit, case_detail, practice, stats
+from services.api.queries import audit, case_detail, match_review, practice, stats
 from services.api.queries.cases import CaseFilters, curators, list_cases, municipalities
 from services.api.queries.deadletters import BrokerUnavailableError
 from signalhub.domain.cases import CaseStatus, Outcome, allowed_moves
@@ -108,7 +108,7 @@ def case_page(request: Request, case_id: str, svc: Svc, session: DbSession, auth
 def matches_page(request: Request, session: DbSession, auth: WebAuth) -> Response:
     require_role(auth.principal, Role.COORDINATOR, Role.CURATOR)
     ids = list(session.scalars(select(Case.id).where(case_scope(auth.principal))))
-    return render(request, "matches.html", auth, items=case_detail.pending_matches(session, ids))
+    return render(request, "matches.html", auth, items=match_review.pending_reviews(session, ids))
 
 
 @router.get("/dashboard", response_class=HTMLResponse)

@@ -1,8 +1,12 @@
-"""``compare``: Fellegi–Sunter score of two normalised persons, with deterministic rules."""
+"""``compare``: Fellegi–Sunter score of two normalised persons, and the limits evidence sets on
+its band (``verdict``): no single field decides, however strong."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Protocol
 
 from rapidfuzz.distance import OSA
@@ -17,14 +21,19 @@ from signalhub.domain.linkage.fields import (
     patronymic_level,
     surname_level,
 )
+from signalhub.domain.linkage.frequencies import name_frequencies
 from signalhub.domain.linkage.model import Comparison, FieldEvidence, NormalisedPerson
 
-__all__ = ["TermFrequencies", "compare", "field_levels", "identifier_level", "score"]
+__all__ = ["TermFrequencies", "compare", "field_levels", "identifier_level", "levels_of", "score", "verdict"]
 
 _AGREE = frozenset({"exact", "translit", "diminutive"})
 _SAME_BIRTH = frozenset({"exact", "swap", "near"})
 _IDENTIFIERS = frozenset({"snils", "birth_cert"})
+_TF_FIELDS = frozenset({"surname", "first_name", "patronymic"})
 _CORRECTIONS = {"child_far": "birth_date", "twins": "twins", "siblings": "siblings"}
+_NEAR_BIRTH = frozenset({"near", "typo"})
+_SAME_HOUSE = frozenset({"exact", "house", "near_house"})
+_ID_TYPO_DIGITS = 2  # an identifier this many edits (or a transposition) away is a typo
 
 
 class TermFrequencies(Protocol):
@@ -48,23 +57,39 @@ def _split(value: str) -> tuple[str, str]:
 
 
 def identifier_level(a: str | None, b: str | None) -> str:
-    """exact | typo (one digit of the number, or only the series, differs) | disagree | missing."""
+    """exact | typo (one or two digits of the number, a transposition, or only the series,
+    differ) | disagree (another identifier of the kind) | missing."""
     if a is None or b is None:
         return "missing"
     if a == b:
         return "exact"
     (series_a, number_a), (series_b, number_b) = _split(a), _split(b)
-    if number_a == number_b or (series_a == series_b and OSA.distance(number_a, number_b) <= 1):
+    if number_a == number_b or (series_a == series_b and OSA.distance(number_a, number_b) <= _ID_TYPO_DIGITS):
         return "typo"
     return "disagree"
 
 
-def _rule(levels: dict[str, str]) -> str | None:
-    if levels.get("snils") == "exact":
-        return "snils_equal"
-    if levels.get("snils") == "disagree":
-        return "snils_differ"
-    return "birth_cert_equal" if levels.get("birth_cert") == "exact" else None
+def verdict(levels: dict[str, str]) -> str | None:
+    """The rule that limits the band of a pair, whatever its score (``compare`` docstring):
+
+    ``identity_conflict``: a valid identifier agrees but the birth date and the first name
+    disagree (a parent's or sibling's identifier typed in; a surname may change on marriage):
+    a possible match, never more, never less.
+    ``identifier_agrees``: a valid identifier agrees: at least a possible match.
+    ``uncorroborated_date``: a birth date a day or a digit off with no identifier and no house
+    in common: at most a possible match (namesakes are common, however rare their name looks).
+    """
+    agrees = "exact" in (levels.get("snils"), levels.get("birth_cert"))
+    if agrees and levels["birth_date"] == "disagree" and levels["first_name"] == "disagree":
+        return "identity_conflict"
+    if agrees:
+        return "identifier_agrees"
+    corroborated = (
+        "typo" in (levels.get("snils"), levels.get("birth_cert")) or levels["address"] in _SAME_HOUSE
+    )
+    if levels["birth_date"] in _NEAR_BIRTH and not corroborated:
+        return "uncorroborated_date"
+    return None
 
 
 def _identifier_levels(a: NormalisedPerson, b: NormalisedPerson) -> dict[str, str]:
@@ -120,21 +145,19 @@ def compare(
 ) -> Comparison:
     """Score how likely ``a`` and ``b`` are one person (log2 likelihood ratio, symmetric).
 
-    Rules decide first: the same valid SNILS or the same birth certificate is a match, two
-    valid SNILS more than one digit apart a non-match (one digit apart is strong evidence, a
-    likely typo). Otherwise the score is the sum of per-field weights;
-    exact name agreement is weighted by the value's frequency when ``frequencies`` know it.
-    Different sex, a child's birth dates more than a year apart, and the twin pattern (same
-    surname and birth date, different first name) and the sibling pattern (same surname and
-    patronymic or a near birth date, different first name) weigh strongly against.
+    The score is the sum of per-field weights, evidence for and against: an identifier that
+    agrees weighs strongly for, two valid identifiers of one kind that differ beyond a typo
+    strongly against; exact name agreement is weighted by how common the value is
+    (``frequencies``, the shipped ``name_frequencies`` by default). Different sex, a child's
+    birth dates more than a year apart, and the twin pattern (same surname and birth date,
+    different first name) and the sibling pattern (same surname and patronymic or a near birth
+    date, different first name) weigh strongly against. ``rule`` is the ``verdict`` limiting
+    the band.
     """
     cfg = config or default_config()
     levels = field_levels(a, b, cfg)
     evidence = tuple(FieldEvidence(*e) for e in _evidence(levels, a, cfg, frequencies))
-    rule = _rule(levels)
-    if rule is not None:
-        return Comparison(_rule_score(rule, cfg), evidence, rule)
-    return Comparison(round(sum(e.weight for e in evidence), 3), evidence, rule)
+    return Comparison(round(sum(e.weight for e in evidence), 3), evidence, verdict(levels))
 
 
 def score(
@@ -142,46 +165,56 @@ def score(
     b: NormalisedPerson,
     config: LinkageConfig | None = None,
     frequencies: TermFrequencies | None = None,
-) -> float:
-    """``compare(a, b, config, frequencies).score`` without the evidence, and without the other
-    fields when an identifier rule decides: ``resolve`` scores every candidate this way and
-    compares only the best one in full."""
+) -> tuple[float, str | None]:
+    """``(compare(...).score, compare(...).rule)`` without building the evidence: ``resolve``
+    ranks every candidate this way and compares only the best one in full."""
     cfg = config or default_config()
-    identifiers = _identifier_levels(a, b)
-    rule = _rule(identifiers)
-    if rule is not None:
-        return _rule_score(rule, cfg)
-    levels = field_levels(a, b, cfg, identifiers)
-    return round(sum(e[2] for e in _evidence(levels, a, cfg, frequencies)), 3)
+    levels = field_levels(a, b, cfg)
+    return round(sum(e[2] for e in _evidence(levels, a, cfg, frequencies)), 3), verdict(levels)
 
 
-def _rule_score(rule: str, cfg: LinkageConfig) -> float:
-    return round(cfg.fixed["rule_non_match" if rule == "snils_differ" else "rule_match"], 3)
+def levels_of(evidence: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The comparison vector back from stored evidence ((field, level) pairs, as ``compare``
+    gives them): the inverse of ``_evidence``'s naming of the corrections."""
+    levels: dict[str, str] = {}
+    for field, level in evidence:
+        if (field, level) == ("birth_date", "child_far"):
+            levels["child_far"] = "suspected"
+        else:
+            levels[field] = level
+    return levels
 
 
 def _evidence(
     levels: dict[str, str], a: NormalisedPerson, cfg: LinkageConfig, frequencies: TermFrequencies | None
 ) -> list[tuple[str, str, float]]:
-    """(field, level, weight) of each field that carries evidence, in the order of ``levels``;
-    an identifier only when a typo (or two birth certificates that differ) weighs in."""
+    """(field, level, weight) of each field, in the order of ``levels``; identifiers only when
+    both records carry one."""
     out = []
     rounded = cfg.rounded
+    shares = frequencies or name_frequencies()
     for name, level in levels.items():
         if name in _CORRECTIONS:
             field = _CORRECTIONS[name]
             out.append((field, name if field != name else level, cfg.fixed[name]))
-        elif name not in _IDENTIFIERS or level == "typo" or (name, level) == ("birth_cert", "disagree"):
-            weight = _tf_weight(name, level, a, cfg, frequencies) if frequencies is not None else None
-            out.append((name, level, rounded[(name, level)] if weight is None else weight))
+        elif level in _AGREE and name in _TF_FIELDS:
+            out.append((name, level, _tf_weight(name, level, a, cfg, shares)))
+        elif name not in _IDENTIFIERS or level != "missing":
+            out.append((name, level, rounded[(name, level)]))
     return out
 
 
 def _tf_weight(
     name: str, level: str, a: NormalisedPerson, cfg: LinkageConfig, frequencies: TermFrequencies
-) -> float | None:
-    """The frequency-adjusted weight of an exact name agreement, when the value's share is known."""
-    if level not in _AGREE or name not in {"surname", "first_name", "patronymic"}:
-        return None
+) -> float:
+    """The weight of an exact name agreement: frequency-adjusted when the value's share is known."""
     value = getattr(a, name)
     share = frequencies.share(name, value) if value is not None else None
-    return None if share is None else round(cfg.weight(name, level, share), 3)
+    if share is None:
+        return cfg.rounded[(name, level)]
+    return _log_ratio(cfg.m_u[name][level][0], max(share, cfg.tf_floor))
+
+
+@lru_cache(maxsize=4096)
+def _log_ratio(m: float, u: float) -> float:
+    return round(math.log2(m / u), 3)

@@ -31,8 +31,8 @@ class LinkageConfig:
     ``child_far``) and deterministic rule scores; a person born less than ``child_age_years``
     before ``reference_date`` (today when ``None``) is a child; blocks with more than
     ``max_block_size`` members are skipped when fetching candidates (their persons are reached
-    through other keys), and no further block is opened once ``max_candidates`` came; term frequencies adjust exact-agreement weights once the registry
-    holds ``tf_min_records`` records.
+    through other keys), and no further block is opened once ``max_candidates`` came; an exact
+    name agreement's u is the value's share (``name_frequencies``), never below ``tf_floor``.
     """
 
     m_u: dict[str, dict[str, tuple[float, float]]]
@@ -42,7 +42,6 @@ class LinkageConfig:
     reference_date: dt.date | None = None
     max_block_size: int = 200
     max_candidates: int = 100
-    tf_min_records: int = 10_000
     tf_floor: float = 0.0005
     weights: dict[tuple[str, str], float] = field(init=False, repr=False)
     rounded: dict[tuple[str, str], float] = field(init=False, repr=False)  # weights to 3 places
@@ -87,10 +86,21 @@ def default_config() -> LinkageConfig:
     )
 
 
-def classify(score: float, thresholds: Thresholds) -> Band:
-    """The band of a score."""
-    if score >= thresholds.match:
-        return Band.MATCH
-    if score >= thresholds.possible:
-        return Band.POSSIBLE
-    return Band.NON_MATCH
+_ORDER = (Band.NON_MATCH, Band.POSSIBLE, Band.MATCH)
+# The band a ``verdict`` rule allows: (at least, at most).
+_LIMITS = {
+    "identity_conflict": (Band.POSSIBLE, Band.POSSIBLE),
+    "identifier_agrees": (Band.POSSIBLE, Band.MATCH),
+    "uncorroborated_date": (Band.NON_MATCH, Band.POSSIBLE),
+}
+
+
+def classify(score: float, thresholds: Thresholds, rule: str | None = None) -> Band:
+    """The band of a score, within the limits ``rule`` (a ``compare.verdict``) sets."""
+    band = Band.MATCH if score >= thresholds.match else Band.NON_MATCH
+    if band is Band.NON_MATCH and score >= thresholds.possible:
+        band = Band.POSSIBLE
+    if rule is None:
+        return band
+    low, high = _LIMITS[rule]
+    return _ORDER[min(max(_ORDER.index(band), _ORDER.index(low)), _ORDER.index(high))]

@@ -56,11 +56,15 @@ def _patterns(
 ) -> Counter[Pattern]:
     counts: Counter[Pattern] = Counter()
     for i, j in pairs:
-        levels = field_levels(persons[i], persons[j], config)
-        for name in _CORRECTIONS:
-            levels.setdefault(name, "none")
-        counts[tuple(sorted((k, v) for k, v in levels.items() if v != "missing"))] += 1
+        counts[_pattern(field_levels(persons[i], persons[j], config))] += 1
     return counts
+
+
+def _pattern(levels: dict[str, str]) -> Pattern:
+    """A comparison vector as EM counts it: corrections present (``none`` when absent), missing
+    fields left out."""
+    full = {name: "none" for name in _CORRECTIONS} | levels
+    return tuple(sorted((k, v) for k, v in full.items() if v != "missing"))
 
 
 def _random_u(
@@ -102,14 +106,24 @@ def _maximise(prior: Table, sums: Table) -> Table:
     return table
 
 
-def _em(counts: Counter[Pattern], m: Table, u: Table, share: float, iterations: int) -> tuple[Table, float]:
+def _em(
+    counts: Counter[Pattern],
+    m: Table,
+    u: Table,
+    share: float,
+    iterations: int,
+    labels: dict[Pattern, float] | None = None,
+) -> tuple[Table, float]:
+    """EM over pattern counts; a pattern in ``labels`` (a reviewer's decision) keeps its
+    posterior (1.0 one person, 0.0 two) instead of the one the model gives it."""
     m0 = m
+    fixed = labels or {}
     for _ in range(iterations):
         m_sums: Table = {}
         matched = 0.0
         for pattern, n in counts.items():
             pm, pu = share * _prob(m, pattern), (1 - share) * _prob(u, pattern)
-            w = pm / (pm + pu) if pm + pu > 0 else 0.0
+            w = fixed.get(pattern, pm / (pm + pu) if pm + pu > 0 else 0.0)
             matched += w * n
             for f, lvl in pattern:
                 level_sums = m_sums.setdefault(f, {})
@@ -128,8 +142,13 @@ def estimate(
     max_pairs: int = 500_000,
     samples: int = 200_000,
     seed: int = 0,
+    labelled: Iterable[tuple[dict[str, str], bool]] = (),
 ) -> LinkageConfig:
     """A configuration whose m/u, corrections and thresholds are fitted to ``records``.
+
+    ``labelled`` are reviewed pairs (``{field: level}``, one person?) from the review queue:
+    each counts as a candidate pair whose class the reviewer fixed, so confirmed patterns
+    teach m and split ones stay out of it.
 
     Deterministic for given records and ``seed``; the records are not kept. Rule scores,
     the child age and the block limits come from ``config`` (the shipped one by default).
@@ -139,11 +158,16 @@ def estimate(
     persons = [r if isinstance(r, NormalisedPerson) else normalise(r) for r in records]
     pairs = _pairs(persons, base.max_block_size, max_pairs, seed)
     counts = _patterns(persons, pairs, base)
+    labels: dict[Pattern, float] = {}
+    for levels, same in labelled:
+        pattern = _pattern(levels)
+        counts[pattern] += 1
+        labels[pattern] = 1.0 if same else 0.0
     if not counts:
         return base
     m, u = _start(base)
     u = _random_u(persons, base, u, max(samples, 1), seed)
-    m, share = _em(counts, m, u, share=0.5, iterations=iterations)
+    m, share = _em(counts, m, u, share=0.5, iterations=iterations, labels=labels)
     n = len(persons)
     prior = share * sum(counts.values()) / max(n * (n - 1) / 2, 1)  # P(match) of any pair
     m_u = {f: {lvl: (m[f][lvl], u[f].get(lvl, _FLOOR)) for lvl in m[f]} for f in base.m_u}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from signalhub.domain.linkage.address import Address
 from signalhub.domain.linkage.model import NormalisedPerson
+from signalhub.domain.linkage.names import forms_of
 
 __all__ = [
     "address_level",
@@ -22,6 +24,7 @@ __all__ = [
 ]
 
 _SURNAME_FUZZY = 0.92
+_TYPO_MIN_LENGTH = 5
 _NAME_FUZZY = 0.88
 _ADDRESS_NAMES = 90.0
 _ADDRESS_SAME_WORDS = 0.8  # share of name letters in words found on the other side
@@ -39,12 +42,18 @@ def surname_level(a: NormalisedPerson, b: NormalisedPerson) -> str:
         return "missing"
     if a.surname == b.surname:
         return _agree(a, b)
-    short, long_ = sorted((a.surname, b.surname), key=len)
+    return _surname_pair(a.surname, b.surname)
+
+
+@lru_cache(maxsize=262_144)
+def _surname_pair(a: str, b: str) -> str:
+    """fuzzy | disagree of two different surname keys."""
+    short, long_ = sorted((a, b), key=len)
     if len(short) >= 4 and (long_.startswith(short) or long_.endswith(short)):
         return "fuzzy"
-    return (
-        "fuzzy" if JaroWinkler.normalized_similarity(a.surname, b.surname) >= _SURNAME_FUZZY else "disagree"
-    )
+    if len(short) >= _TYPO_MIN_LENGTH and OSA.distance(a, b) <= 1:
+        return "fuzzy"  # one letter typed wrong, dropped, doubled or swapped
+    return "fuzzy" if JaroWinkler.normalized_similarity(a, b) >= _SURNAME_FUZZY else "disagree"
 
 
 def _known(n: NormalisedPerson) -> bool:
@@ -61,8 +70,23 @@ def first_name_level(a: NormalisedPerson, b: NormalisedPerson) -> str:
         return "fuzzy" if a.first_name_approx or b.first_name_approx else "diminutive"
     if _known(a) and _known(b):
         return "disagree"  # two different names from the dictionary, not a typo of one
+    if _typo_of_a_form(a, b) or _typo_of_a_form(b, a):
+        return "fuzzy"
     similar = JaroWinkler.normalized_similarity(a.first_name_key, b.first_name_key) >= _NAME_FUZZY
     return "fuzzy" if similar else "disagree"
+
+
+def _typo_of_a_form(a: NormalisedPerson, b: NormalisedPerson) -> bool:
+    """``a``'s first name, not a known one, is one edit from a full name or diminutive of ``b``'s
+    (Ниоклай and Коляша are both Николай)."""
+    if _known(a) or a.first_name_key is None or len(a.first_name_key) < _TYPO_MIN_LENGTH - 1:
+        return False
+    return _typo_of_forms(a.first_name_key, b.first_name_groups)
+
+
+@lru_cache(maxsize=262_144)
+def _typo_of_forms(key: str, groups: frozenset[str]) -> bool:
+    return any(OSA.distance(key, form) <= 1 for group in groups for form in forms_of(group))
 
 
 def _crossed(a: NormalisedPerson, b: NormalisedPerson) -> tuple[bool, bool]:
@@ -134,18 +158,22 @@ def address_words_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return found / total
 
 
+@lru_cache(maxsize=262_144)  # a street's words meet the same few streets' over and over
+def _names_overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """1.0 for name words that agree as a whole, else ``address_words_overlap``."""
+    if a and b:
+        if a == b or fuzz.token_set_ratio(" ".join(sorted(a)), " ".join(sorted(b))) >= _ADDRESS_NAMES:
+            return 1.0
+        return address_words_overlap(a, b)
+    return 0.0 if a or b else 1.0
+
+
 def address_level(a: Address | None, b: Address | None) -> str:
     """exact (names, house, flat) | house (names, house) | street (names only) | near_house
     (most name words, house) | near (most name words) | disagree | missing."""
     if a is None or b is None:
         return "missing"
-    overlap = 1.0
-    if a.names and b.names:
-        joined = " ".join(sorted(a.names)), " ".join(sorted(b.names))
-        if fuzz.token_set_ratio(*joined) < _ADDRESS_NAMES:
-            overlap = address_words_overlap(a.names, b.names)
-    elif a.names or b.names:
-        overlap = 0.0
+    overlap = _names_overlap(a.names, b.names)
     same_house = a.house is not None and a.house == b.house
     if overlap >= _ADDRESS_SAME_WORDS:
         if not same_house:

@@ -67,9 +67,9 @@ class FieldEvidence:
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
-    """Score (sum of weights, log2 likelihood ratio) with its evidence; ``rule`` names a
-    deterministic rule that decided the pair (``snils_equal``, ``snils_differ``,
-    ``birth_cert_equal``), else ``None``."""
+    """Score (sum of weights, log2 likelihood ratio) with its evidence; ``rule`` names the
+    rule limiting the band whatever the score (``identity_conflict``, ``identifier_agrees``,
+    ``uncorroborated_date``: see ``compare.verdict``), else ``None``."""
 
     score: float
     evidence: tuple[FieldEvidence, ...]
@@ -86,10 +86,18 @@ class Band(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LinkDecision:
-    """Outcome of resolving a record: the best candidate person (``None`` for a non-match)."""
+    """Outcome of resolving a record: the best candidate person (``None`` for a non-match).
+
+    Only a match joins that person; a possible match names the person a reviewer is asked
+    about, and the record stays a person of its own until they confirm (precision first)."""
 
     band: Band
     person_id: str | None
     score: float
     evidence: tuple[FieldEvidence, ...]
     rule: str | None = None
+
+    @property
+    def joins(self) -> bool:
+        """True when the record joins ``person_id`` (a match)."""
+        return self.band is Band.MATCH and self.person_id is not None

@@ -13,7 +13,7 @@ from rapidfuzz.distance import Levenshtein
 from signalhub.domain.linkage.phonetic import phonetic_key
 from signalhub.domain.linkage.resources import diminutives, surname_endings
 
-__all__ = ["FirstName", "Sex", "first_name", "patronymic", "surname_key"]
+__all__ = ["FirstName", "Sex", "first_name", "forms_of", "patronymic", "surname_key"]
 
 Sex = Literal["M", "F"]
 _PARTS = re.compile(r"[\s\-‐–—]+")
@@ -84,6 +84,21 @@ def _name_table() -> dict[str, tuple[tuple[str, Sex], ...]]:
     for key, entries in full.items():
         forms.setdefault(key, set()).update(entries)
     return {key: tuple(sorted(entries)) for key, entries in forms.items()}
+
+
+@cache
+def _forms() -> dict[str, frozenset[str]]:
+    """Group (canonical full name key) -> the keys of every full name and diminutive of it."""
+    out: dict[str, set[str]] = {}
+    for key, entries in _name_table().items():
+        for group, _ in entries:
+            out.setdefault(group, set()).add(key)
+    return {group: frozenset(keys) for group, keys in out.items()}
+
+
+def forms_of(group: str) -> frozenset[str]:
+    """The keys of the full names and diminutives of a name group (empty when unknown)."""
+    return _forms().get(group, frozenset())
 
 
 @lru_cache(maxsize=65_536)

@@ -1,7 +1,7 @@
 """``resolve``: the best person for a record among the candidates a source returns by key.
 
-Shared by the in-memory ``Registry`` (CLI, benchmarks) and the DB-backed intake, which
-implements ``CandidateSource`` over its blocking-key table.
+The one linker: the in-memory ``Registry`` (``signalhub link``, benchmarks) and the DB-backed
+intake both implement ``CandidateSource`` over person views (``person_view``) and call this.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from signalhub.domain.linkage.model import Band, LinkDecision, NormalisedPerson
 
 __all__ = ["CandidateSource", "resolve"]
 
+_RANK = {Band.NON_MATCH: 0, Band.POSSIBLE: 1, Band.MATCH: 2}
+
 
 class CandidateSource(Protocol):
-    """Where candidates come from: records indexed under any of the given blocking keys."""
+    """Where candidates come from: persons indexed under any of the given blocking keys."""
 
     def candidates(self, keys: frozenset[str]) -> Iterable[tuple[str, NormalisedPerson]]:
-        """(person id, normalised record) pairs indexed under any of ``keys``; a person may
-        come with several of their records."""
+        """(person id, the person's normalised view) of the persons indexed under any of ``keys``."""
         ...
 
 
@@ -32,20 +33,23 @@ def resolve(
     config: LinkageConfig,
     frequencies: TermFrequencies | None = None,
 ) -> LinkDecision:
-    """Compare ``person`` with every candidate; the best-scoring person decides the band.
+    """Compare ``person`` with every candidate; the best band, then the best score, decides.
 
-    A person's score is the best over their records. Ties go to the smaller person id, so
+    A candidate's band is its score's within the limits its evidence sets (``verdict``), so a
+    matching identifier with names and birth date disagreeing stays a possible match however
+    much else agrees, and a match elsewhere wins over it. Ties go to the smaller person id, so
     the decision is deterministic. With no candidate the decision is a non-match, score 0.
     """
-    best: tuple[float, str, NormalisedPerson] | None = None
+    best: tuple[tuple[int, float], str, NormalisedPerson] | None = None
     for person_id, candidate in source.candidates(query_keys(person)):
-        value = score(person, candidate, config, frequencies)
-        if best is None or value > best[0] or (value == best[0] and person_id < best[1]):
-            best = (value, person_id, candidate)
+        value, rule = score(person, candidate, config, frequencies)
+        rank = (_RANK[classify(value, config.thresholds, rule)], value)
+        if best is None or rank > best[0] or (rank == best[0] and person_id < best[1]):
+            best = (rank, person_id, candidate)
     if best is None:
         return LinkDecision(Band.NON_MATCH, None, 0.0, ())
     _, person_id, candidate = best
     comparison = compare(person, candidate, config, frequencies)  # the evidence of the best only
-    band = classify(comparison.score, config.thresholds)
+    band = classify(comparison.score, config.thresholds, comparison.rule)
     linked = person_id if band is not Band.NON_MATCH else None
     return LinkDecision(band, linked, comparison.score, comparison.evidence, comparison.rule)

@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from schemas.codec import Codec
-from signalhub.store.models import AuditEntry, CaseEvent, OutboxMessage, Person, PersonKey, SignalPerson
+from services.api.actions.matches import candidate_of
+from signalhub.store.models import AuditEntry, CaseEvent, OutboxMessage, Person, SignalPerson
+from signalhub.store.registry_reads import labelled_pairs
 from tests.fixtures.api import MUNI_A, MUNI_B, Seed, bearer
 
 pytestmark = pytest.mark.integration
@@ -108,7 +110,7 @@ def test_case_from_acknowledgement_to_outcome_and_reopening(
     assert len([a for a in actions if a != "case.read"]) == len(events)
 
 
-def test_confirm_and_split_possible_match(
+def test_split_possible_match_keeps_the_persons_apart_and_labels_the_pair(
     make_client: Callable[..., TestClient], seed: Seed, coord: str
 ) -> None:
     case_id = seed.case(possible_match=True, agencies=("police", "health"))
@@ -118,26 +120,52 @@ def test_confirm_and_split_possible_match(
     assert len(pending) == 1
     link_id = pending[0]["link_id"]
     assert pending[0]["evidence"][0] == {"field": "surname", "level": "exact", "weight": 3.1}
+    fields = {f["field"]: f for f in pending[0]["fields"]}  # side by side, for and against
+    assert fields["surname"] == {"field": "surname", "mention": "Смирнова", "candidate": "Смирнова",
+                                 "levels": ["exact"], "weight": 3.1, "side": "for"}  # fmt: skip
+    assert (fields["patronymic"]["mention"], fields["patronymic"]["candidate"]) == ("—", "Петровна")
+    assert (fields["snils"]["mention"], fields["snils"]["side"]) == ("11223344595", "none")
     with seed.session() as s:
-        old_person = s.get(SignalPerson, link_id).person_id
+        link = s.get(SignalPerson, link_id)
+        assert link is not None
+        provisional, candidate = link.person_id, candidate_of(link)
+    assert candidate is not None
     r = client.post(f"/api/v1/matches/{link_id}/split", headers=h)
     assert r.status_code == 200, r.text
-    new_person = r.json()["person_id"]
-    assert new_person != old_person
+    assert r.json()["person_id"] == provisional
     assert client.post(f"/api/v1/matches/{link_id}/confirm", headers=h).status_code == 422
     assert client.get("/api/v1/matches", headers=h).json() == []
     with seed.session() as s:
         link = s.get(SignalPerson, link_id)
         assert link is not None
-        assert (link.person_id, link.review_status) == (new_person, "split")
-        person = s.get(Person, new_person)
-        assert person is not None
-        assert (person.surname, person.first_name) == ("Смирнова", "Ольга")
-        # The new person is indexed, so a later signal about her can be linked to her.
-        keys = s.scalars(select(PersonKey.key).where(PersonKey.person_id == new_person)).all()
-        assert keys
-    family = client.get(f"/api/v1/cases/{case_id}", headers=h).json()["family"]
-    assert new_person in {m["person_id"] for m in family}
+        assert (link.person_id, link.review_status) == (provisional, "split")
+        assert s.get(Person, candidate) is not None
+        assert labelled_pairs(s.connection()) == [({"surname": "exact", "birth_date": "swap"}, False)]
+    assert case_id
+
+
+def test_confirm_possible_match_merges_the_provisional_person_into_the_candidate(
+    make_client: Callable[..., TestClient], seed: Seed, coord: str
+) -> None:
+    seed.case(possible_match=True, agencies=("police", "health"))
+    client = make_client()
+    h = bearer(client, "coord")
+    link_id = client.get("/api/v1/matches", headers=h).json()[0]["link_id"]
+    with seed.session() as s:
+        link = s.get(SignalPerson, link_id)
+        assert link is not None
+        provisional, candidate = link.person_id, candidate_of(link)
+    r = client.post(f"/api/v1/matches/{link_id}/confirm", headers=h)
+    assert r.status_code == 200, r.text
+    with seed.session() as s:
+        link = s.get(SignalPerson, link_id)
+        assert link is not None
+        assert (link.person_id, link.review_status) == (candidate, "confirmed")
+        assert s.get(Person, provisional) is None
+        merged = s.get(Person, candidate)
+        assert merged is not None
+        assert merged.snils == "11223344595"  # a value the candidate lacked
+        assert labelled_pairs(s.connection()) == [({"surname": "exact", "birth_date": "swap"}, True)]
 
 
 def test_merge_two_cases_of_families_sharing_a_person(

@@ -29,7 +29,7 @@ from signalhub.store.models import Case, CaseEvent, Conference
 from signalhub_cli import app as cli
 from tests.fixtures.api import PASSWORD, app_settings
 from tests.fixtures.browser import ARGS, CHROMIUM, SHOTS, served
-from tests.fixtures.intake import publish, wait_for
+from tests.fixtures.intake import make_family, make_signal, publish, wait_for
 
 pytestmark = pytest.mark.integration
 AXE = REPO_ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"  # `make axe`
@@ -37,10 +37,22 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ZONE = "Asia/Novosibirsk, UTC+7"
 
 
+def _parents_snils_in_a_childs_record() -> list[dict[str, Any]]:
+    """Two families; the second's child carries the first's mother's SNILS: a possible match to review."""
+    first, second = make_family(90), make_family(91)
+    child = {**second.children[0], "snils": first.mother["snils"]}
+    return [
+        {**make_signal(first, "health"), "region_code": "54", "municipality_code": "50701000001"},
+        {**make_signal(second, "police", children=[child], adults=[second.mother]), "region_code": "54",
+         "municipality_code": "50701000001"},
+    ]  # fmt: skip
+
+
 @pytest.fixture
 def pipeline_db(api_db_url: str, kafka_settings: KafkaSettings, intake_thread: Callable[..., Any]) -> str:
     """Simulated signals published to the real broker and taken in by the real intake."""
     signals = [s.signal.to_avro() for s in simulate(7, 40, region_code="54")]
+    signals += _parents_snils_in_a_childs_record()
     runner = intake_thread(api_db_url)
     publish(kafka_settings, signals)
     engine = make_engine(api_db_url)
@@ -186,6 +198,16 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
         page.screenshot(path=str(SHOTS / "05-case-closed.png"), full_page=True)
         closed = _check_page(page, "05-case-closed")
         assert "Случай закрыт: Ребёнок сохранён в семье" in closed
+
+        page.goto(server + "/ui/matches")  # the evidence for and against, field by field, in Russian
+        review = page.locator("section.match", has_text="вписан документ родственника").first
+        review.locator("tr.for:has(th:has-text('СНИЛС'))").wait_for()
+        assert review.locator("tr.against:has(th:has-text('имя'))").count() == 1
+        assert "возможно, вписан документ родственника" in review.inner_text()
+        page.screenshot(path=str(SHOTS / "06-matches-evidence.png"), full_page=True)
+        before = page.locator("section.match").count()
+        review.locator("button:has-text('Разделить')").click()
+        page.wait_for_function(f"document.querySelectorAll('section.match').length === {before - 1}")
 
         for path, name in (("/ui/matches", "06-matches"), ("/ui/dashboard", "07-dashboard"),
                            ("/ui/audit", "08-audit"), ("/ui/ops", "09-ops"), ("/ui/users", "10-users")):  # fmt: skip

@@ -102,7 +102,7 @@ def test_siblings_are_not_merged() -> None:
     assert band(MASHA, sister) is Band.NON_MATCH
 
 
-def test_rules_on_identifiers() -> None:
+def test_identifiers_are_strong_evidence_for_and_against() -> None:
     same_snils = compare(
         normalise(PersonRecord("a", "Петров", snils="112-233-445 95")),
         normalise(PersonRecord("b", "Сидоров", snils="11223344595")),
@@ -112,14 +112,13 @@ def test_rules_on_identifiers() -> None:
         normalise(PersonRecord("b", "Петров", "Пётр", snils="123-456-789 64")),
     )
     same_cert = compare(normalise(MASHA), normalise(PersonRecord("c", "Иванова", birth_cert="ii ет №123456")))
-    assert (same_snils.rule, classify(same_snils.score, default_config().thresholds)) == (
-        "snils_equal",
-        Band.MATCH,
-    )
-    assert other_snils.rule == "snils_differ"
+    thresholds = default_config().thresholds
+    assert same_snils.rule == "identifier_agrees"
+    assert classify(same_snils.score, thresholds, same_snils.rule) is Band.POSSIBLE  # surname against
+    assert {(e.field, e.level) for e in same_snils.evidence} >= {("snils", "exact"), ("surname", "disagree")}
+    assert ("snils", "disagree") in {(e.field, e.level) for e in other_snils.evidence}
     assert other_snils.score < 0
-    assert same_cert.rule == "birth_cert_equal"
-    assert same_cert.score > 0
+    assert same_cert.rule == "identifier_agrees"
 
 
 def test_evidence_explains_without_personal_values() -> None:
@@ -153,7 +152,7 @@ def test_registry_links_a_stream() -> None:
         PersonRecord(
             "b", "КУЗНЕЦОВА", "Маруся", None, D(2021, 5, 17), None, None, None, "Новосибирск, Титова 7-15"
         ),
-        PersonRecord("c", "Kuznetsova", "Maria", "Andreevna", D(2021, 5, 18)),
+        PersonRecord("c", "Kuznetsova", "Maria", "Andreevna", D(2021, 5, 17)),
         PersonRecord("d", "Кузнецова", "Дарья", "Андреевна", D(2021, 5, 17), "F"),  # twin
         PersonRecord("e", "Кузнецова", "Мария", "Андреевна", D(2015, 5, 17), "F"),  # namesake
     ]
@@ -163,7 +162,7 @@ def test_registry_links_a_stream() -> None:
     decision = registry.resolve(
         PersonRecord("f", "Кузнецова", "Маша", None, D(2021, 5, 17), None, None, "II-ЕТ 123456")
     )
-    assert (decision.band, decision.person_id, decision.rule) == (Band.MATCH, people[0], "birth_cert_equal")
+    assert (decision.band, decision.person_id, decision.rule) == (Band.MATCH, people[0], "identifier_agrees")
     assert len(registry) == 3
     assert registry.record_count == 5
 
@@ -181,7 +180,7 @@ class _Shares:
 
 
 def test_score_equals_the_full_comparison_over_varied_pairs() -> None:
-    """`score` (what `resolve` ranks candidates by) is exactly `compare(...).score`, rules and
+    """`score` (what `resolve` ranks candidates by) is exactly `compare(...)`'s score and rule,
     frequencies included, on pairs mixing typos, swaps, translit, diminutives and identifiers."""
     rng = random.Random(3)
     pools = {
@@ -207,8 +206,8 @@ def test_score_equals_the_full_comparison_over_varied_pairs() -> None:
         for frequencies in (None, shares):
             full = compare(a, b, config, frequencies)
             rules.add(full.rule)
-            assert linkage_score(a, b, config, frequencies) == full.score, (a, b)
-    assert rules == {None, "snils_equal", "snils_differ", "birth_cert_equal"}
+            assert linkage_score(a, b, config, frequencies) == (full.score, full.rule), (a, b)
+    assert rules == {None, "identity_conflict", "identifier_agrees", "uncorroborated_date"}
 
 
 def _address_level(a: str, b: str) -> str:

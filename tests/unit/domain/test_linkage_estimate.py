@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from signalhub.domain.linkage import PersonRecord, Registry, blocking_keys, compare, normalise, query_keys
+from signalhub.domain.linkage import (
+    PersonRecord,
+    Registry,
+    blocking_keys,
+    compare,
+    default_config,
+    normalise,
+    query_keys,
+)
+from signalhub.domain.linkage.compare import field_levels, levels_of
 from signalhub.domain.linkage.estimate import estimate
 
 
@@ -27,10 +36,8 @@ def test_birth_cert_one_digit_apart_or_other_series_is_a_typo() -> None:
             for e in compare(a, normalise(PersonRecord("b", "Иванова", birth_cert=other))).evidence
         }
         assert ("birth_cert", "typo") in levels
-    assert not {
-        e.field
-        for e in compare(a, normalise(PersonRecord("c", "Иванова", birth_cert="II-ЕТ 123456"))).evidence
-    } & {"birth_cert"}
+    same = compare(a, normalise(PersonRecord("c", "Иванова", birth_cert="II-ЕТ 123456")))
+    assert ("birth_cert", "exact") in {(e.field, e.level) for e in same.evidence}
 
 
 def test_swapped_names_share_a_key() -> None:
@@ -80,3 +87,29 @@ def test_estimate_fits_m_u_to_the_records() -> None:
     assert config.weight("surname", "exact") > 0 > config.weight("surname", "disagree")
     assert config.thresholds.match > config.thresholds.possible
     assert estimate([]) is not None
+
+
+def test_reviewed_pairs_teach_the_model() -> None:
+    """A reviewer's confirmed pattern raises its m; with no labels EM would call it a non-match."""
+    people = [
+        PersonRecord(f"r{n}", "Орлов", "Илья", birth_date=dt.date(1980 + n % 30, 1, 1)) for n in range(60)
+    ]
+    confirmed = {"surname": "exact", "first_name": "exact", "birth_date": "disagree"}
+    plain = estimate(people, samples=2000)
+    taught = estimate(people, samples=2000, labelled=[(confirmed, True)] * 50)
+    assert taught.m_u["birth_date"]["disagree"][0] > plain.m_u["birth_date"]["disagree"][0]
+    split = estimate(people, samples=2000, labelled=[(confirmed, False)] * 50)
+    assert split.m_u["birth_date"]["disagree"][0] <= plain.m_u["birth_date"]["disagree"][0]
+
+
+def test_levels_come_back_from_stored_evidence() -> None:
+    a = normalise(PersonRecord("a", "Орлова", "Вера", birth_date=dt.date(2019, 7, 11)))
+    b = normalise(PersonRecord("b", "Орлова", "Вера", birth_date=dt.date(2014, 3, 2)))
+    comparison = compare(a, b)
+
+    levels = {f: v for f, v in field_levels(a, b, default_config()).items() if v != "missing"}
+    back = {
+        f: v for f, v in levels_of((e.field, e.level) for e in comparison.evidence).items() if v != "missing"
+    }
+    assert back == levels
+    assert back["child_far"] == "suspected"

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections import Counter
+from itertools import combinations
 from pathlib import Path
 
+from rapidfuzz.distance import OSA
 from typer.testing import CliRunner
 
-from producers.simulator.people import generate_population, noisy_records, patronymic_of, write_rows
+from producers.simulator.people import Person, generate_population, noisy_records, patronymic_of, write_rows
+from producers.simulator.people_names import NEAR_NAMES
 from producers.simulator.people_noise import COLUMNS
 from signalhub.domain.identifiers import snils_valid
 from signalhub_cli import app
@@ -45,10 +49,39 @@ def test_hard_negatives_are_planted() -> None:
     full_names = Counter((p.surname, p.first_name, p.patronymic) for p in children)
     namesakes = [k for k, n in full_names.items() if n >= 2]
     assert namesakes
-    dates = {(p.surname, p.first_name, p.patronymic): set() for p in children}
+    dates: dict[tuple[str, str, str], set[dt.date]] = {
+        (p.surname, p.first_name, p.patronymic): set() for p in children
+    }
     for p in children:
         dates[(p.surname, p.first_name, p.patronymic)].add(p.birth_date)
     assert any(len(dates[k]) >= 2 for k in namesakes)
+
+
+def test_namesakes_are_born_a_digit_apart_in_another_town_with_their_own_identifiers() -> None:
+    children = [p for p in generate_population(3, 3000).persons if p.role == "child"]
+    by_name: dict[tuple[str, str, str], list[Person]] = {}
+    for p in children:
+        by_name.setdefault((p.surname, p.first_name, p.patronymic), []).append(p)
+    pairs = [
+        (a, b) for group in by_name.values() for a, b in combinations(group, 2) if a.family_id != b.family_id
+    ]
+    near = [(a, b) for a, b in pairs if OSA.distance(a.birth_date.isoformat(), b.birth_date.isoformat()) <= 1
+            or abs((a.birth_date - b.birth_date).days) <= 1]  # fmt: skip
+    assert len(near) >= 10
+    assert all(a.address[1] != b.address[1] for a, b in near)
+    assert all(a.snils != b.snils or a.snils is None for a, b in near)
+
+
+def test_siblings_with_near_names_and_a_parents_snils_in_a_childs_record() -> None:
+    population = generate_population(4, 2000)
+    persons = {p.person_id: p for p in population.persons}
+    names = {(p.family_id, p.first_name) for p in population.persons if p.role == "child"}
+    assert sum((family, NEAR_NAMES[first]) in names for family, first in names if first in NEAR_NAMES) >= 10
+    rows = noisy_records(population, 5)
+    parents = {p.snils for p in population.persons if p.role != "child" and p.snils}
+    foreign = [r for r in rows if r["snils"] and persons[r["true_person_id"]].role == "child"
+               and r["snils"] in parents]  # fmt: skip
+    assert len(foreign) >= 20
 
 
 def test_noisy_records_keep_ground_truth(tmp_path: Path) -> None:

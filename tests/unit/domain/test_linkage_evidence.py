@@ -1,0 +1,136 @@
+"""Evidence for and against: identifiers weigh but do not decide, conflicting identifiers keep
+persons apart (also through a chain of records), and namesakes need corroboration."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from signalhub.domain.linkage import (
+    Band,
+    PersonRecord,
+    Registry,
+    classify,
+    compare,
+    default_config,
+    normalise,
+)
+from signalhub.domain.linkage.compare import field_levels, identifier_level
+from signalhub.domain.linkage.frequencies import name_frequencies
+
+D = dt.date
+FATHER_SNILS = "112-233-445 95"
+
+
+def band(a: PersonRecord, b: PersonRecord) -> Band:
+    c = compare(normalise(a), normalise(b))
+    return classify(c.score, default_config().thresholds, c.rule)
+
+
+def test_a_parents_snils_in_a_childs_record_is_only_a_possible_match() -> None:
+    father = PersonRecord("f", "Орлов", "Илья", "Петрович", D(1984, 3, 2), "M", FATHER_SNILS,
+                          None, "г. Бердск, ул. Мира, д. 3, кв. 4")  # fmt: skip
+    child = PersonRecord("c", "Орлова", "Вера", "Ильинична", D(2019, 7, 11), "F", FATHER_SNILS,
+                         None, "г. Новосибирск, ул. Ленина, д. 12, кв. 34")  # fmt: skip
+    assert compare(normalise(father), normalise(child)).rule == "identity_conflict"
+    assert band(father, child) is Band.POSSIBLE
+    registry = Registry()
+    adult, _ = registry.link(father)
+    person, decision = registry.link(child)
+    assert (decision.band, decision.person_id) == (Band.POSSIBLE, adult)  # queued for review
+    assert person != adult  # the adult gains no child's record, role or values
+    assert registry.resolve(father).person_id == adult
+
+
+def test_an_identifier_alone_is_at_least_a_possible_match() -> None:
+    a = PersonRecord("a", "Петров", snils=FATHER_SNILS)
+    b = PersonRecord("b", "Сидоров", snils=FATHER_SNILS)
+    assert compare(normalise(a), normalise(b)).score < default_config().thresholds.possible
+    assert band(a, b) is Band.POSSIBLE
+
+
+def test_identifiers_beyond_a_two_digit_typo_or_transposition_disagree() -> None:
+    assert identifier_level("112233445", "112233445") == "exact"
+    assert identifier_level("112233445", "112233454") == "typo"  # transposition
+    assert identifier_level("112233445", "112833449") == "typo"  # two digits
+    assert identifier_level("112233445", "192833449") == "disagree"  # three digits
+    assert identifier_level("II-ЕТ 123456", "II-ЕТ 654321") == "disagree"
+
+
+def test_namesakes_with_different_valid_snils_in_other_towns_are_not_merged() -> None:
+    a = PersonRecord("a", "Иванов", "Егор", "Юрьевич", D(2015, 3, 12), "M", "112-233-445 95",
+                     None, "г. Бердск, ул. Мира, д. 3, кв. 4")  # fmt: skip
+    for born in (D(2015, 4, 12), D(2016, 3, 12), D(2015, 3, 12)):
+        b = PersonRecord("b", "Иванов", "Егор", "Юрьевич", born, "M", "123-456-789 64",
+                         None, "г. Искитим, ул. Ленина, д. 9")  # fmt: skip
+        assert band(a, b) is Band.NON_MATCH, born
+
+
+def test_different_birth_certificates_weigh_strongly_against() -> None:
+    a = PersonRecord("a", "Иванова", "Анна", "Юрьевна", D(2015, 3, 12), "F", None, "II-ЕТ 123456")
+    b = PersonRecord("b", "Иванова", "Анна", "Юрьевна", D(2015, 3, 12), "F", None, "III-ЛО 654321")
+    weights = {e.field: e.weight for e in compare(normalise(a), normalise(b)).evidence}
+    assert weights["birth_cert"] < -15
+    assert band(a, b) is Band.NON_MATCH
+
+
+def test_no_chain_joins_records_with_conflicting_identifiers() -> None:
+    """The third record resembles the second most, but the person also holds the first's SNILS."""
+    registry = Registry()
+    first = PersonRecord("1", "Смирнов", "Егор", "Юрьевич", D(2015, 3, 12), "M", "112-233-445 95",
+                         None, "г. Бердск, ул. Мира, д. 3, кв. 4")  # fmt: skip
+    second = PersonRecord("2", "Смирнов", "Егор", "Юрьевич", D(2015, 3, 12), "M", None,
+                          None, "г. Искитим, ул. Ленина, д. 9, кв. 1")  # fmt: skip
+    third = PersonRecord("3", "Смирнов", "Егор", "Юрьевич", D(2015, 3, 12), "M", "123-456-789 64",
+                         None, "г. Искитим, ул. Ленина, д. 9, кв. 1")  # fmt: skip
+    person, _ = registry.link(first)
+    assert registry.link(second)[0] == person
+    other, decision = registry.link(third)
+    assert other != person
+    assert ("snils", "disagree") in {(e.field, e.level) for e in decision.evidence}
+
+
+def test_common_namesakes_a_digit_apart_need_corroboration() -> None:
+    a = PersonRecord("a", "Иванов", "Егор", "Юрьевич", D(2015, 3, 12), "M")
+    b = PersonRecord("b", "Иванов", "Егор", "Юрьевич", D(2015, 3, 13), "M")
+    assert compare(normalise(a), normalise(b)).rule == "uncorroborated_date"
+    assert band(a, b) is Band.POSSIBLE  # the score alone would make it a match
+    assert compare(normalise(a), normalise(b)).score >= default_config().thresholds.match
+    registry = Registry()
+    assert registry.link(a)[0] != registry.link(b)[0]
+    home = "г. Бердск, ул. Мира, д. 3, кв. 4"
+    at_home = [PersonRecord(r.record_id, r.surname, r.first_name, r.patronymic, r.birth_date, r.sex,
+                            address=home) for r in (a, b)]  # fmt: skip
+    assert band(*at_home) is Band.MATCH
+
+
+def test_a_rare_full_name_weighs_more_than_a_common_one_but_still_needs_corroboration() -> None:
+    a = PersonRecord("a", "Заренский", "Евстафий", "Демидович", D(2015, 3, 12), "M")
+    b = PersonRecord("b", "Заренский", "Евстафий", "Демидович", D(2015, 3, 13), "M")
+    assert band(a, b) is Band.POSSIBLE
+    shares = name_frequencies()
+    common_share, rare_share = shares.share("surname", "SMIRNOV"), shares.share("surname", "ZARENSKI")
+    assert common_share is not None
+    assert rare_share is not None
+    assert common_share > rare_share
+    common = compare(
+        normalise(PersonRecord("x", "Смирнов", "Александр")),
+        normalise(PersonRecord("y", "Смирнов", "Александр")),
+    )
+    rare = compare(
+        normalise(PersonRecord("x", "Заренский", "Евстафий")),
+        normalise(PersonRecord("y", "Заренский", "Евстафий")),
+    )
+    assert rare.score > common.score + 3
+
+
+def test_a_one_letter_typo_in_a_surname_or_in_a_diminutive_is_fuzzy_not_a_disagreement() -> None:
+    config = default_config()
+    smirnov = normalise(PersonRecord("a", "Смирнов", "Виктор", birth_date=D(1980, 11, 6)))
+    typo = normalise(PersonRecord("b", "Стирнов", "Витюша", birth_date=D(1980, 11, 6)))
+    assert field_levels(smirnov, typo, config)["surname"] == "fuzzy"
+    kolya = normalise(PersonRecord("a", "Норинев", "Коляша", birth_date=D(2023, 3, 6)))
+    typed = normalise(PersonRecord("b", "Норинев", "Ниоклай", "Игоревич", D(2023, 3, 6)))
+    levels = field_levels(kolya, typed, config)
+    assert (levels["first_name"], "twins" in levels) == ("fuzzy", False)
+    twin = normalise(PersonRecord("c", "Норинев", "Дарья", "Игоревна", D(2023, 3, 6)))
+    assert field_levels(kolya, twin, config)["first_name"] == "disagree"
