@@ -2,6 +2,16 @@
 
 One codec per contract. Encoding uses the newest version; decoding finds the writer's schema by
 fingerprint among every kept version and resolves it into the newest (the reader's) schema.
+
+Strict decoding: the body must be exactly the encoding of the record it decodes to (the codec
+writes the decoded record again with the writer's schema and compares). fastavro's reader (1.13)
+indexes enum symbols and union branches with the index read from the wire as a Python list
+index, so a negative index (zigzag -1, -21) silently wraps to a symbol counted from the end
+(`symbols[-1]`) where Apache avro (Python, Java) rejects the bytes; re-encoding gives the
+canonical index, so such bytes never compare equal. An index past the end is an `IndexError`
+in fastavro, reported as `field_error` (not `truncated`, which is kept for `EOFError`).
+Every Avro writer we know (fastavro, Apache avro Python and Java's default encoder) writes the
+canonical form, so valid messages pay one re-encoding (~15 us) and nothing else.
 """
 
 from __future__ import annotations
@@ -59,21 +69,43 @@ class Codec:
             raise SerializationError(
                 SerializationReason.WRONG_SCHEMA, f"message is a {writer.name}, expected {self.name}"
             )
-        body = io.BytesIO(data[HEADER_LEN:])
+        body = data[HEADER_LEN:]
+        record = self._read(body, writer)
+        if _canonical(record, writer) != body:
+            raise SerializationError(
+                SerializationReason.FIELD_ERROR,
+                "body is not the canonical encoding of its record (an enum or union index out of range, "
+                "or trailing bytes)",
+            )
+        if writer.fingerprint != self.writer.fingerprint:
+            record = self._read(body, writer, self.writer)
+        assert isinstance(record, dict)
+        return record
+
+    def _read(self, body: bytes, writer: SchemaVersion, reader: SchemaVersion | None = None) -> Any:
         try:
-            record = schemaless_reader(body, writer.parsed, self.writer.parsed)
-        except (EOFError, StopIteration, IndexError):
+            return schemaless_reader(io.BytesIO(body), writer.parsed, reader.parsed if reader else None)
+        except (EOFError, StopIteration):
             raise SerializationError(
                 SerializationReason.TRUNCATED, "body ends before the record does"
             ) from None
-        except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
+        except IndexError:
+            raise SerializationError(
+                SerializationReason.FIELD_ERROR, "an enum symbol or union branch index is out of range"
+            ) from None
+        except (ValueError, TypeError, KeyError, UnicodeDecodeError, OverflowError) as e:
             raise SerializationError(
                 SerializationReason.FIELD_ERROR, f"body is not a valid {self.name}: {type(e).__name__}"
             ) from None
-        if body.tell() != len(data) - HEADER_LEN:
-            raise SerializationError(SerializationReason.FIELD_ERROR, "trailing bytes after the record")
-        assert isinstance(record, dict)
-        return record
+
+
+def _canonical(record: Any, writer: SchemaVersion) -> bytes:
+    out = io.BytesIO()
+    try:
+        schemaless_writer(out, writer.parsed, record)
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+        return b""
+    return out.getvalue()
 
 
 def _field_hint(e: Exception) -> str:

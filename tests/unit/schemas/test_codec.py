@@ -132,3 +132,37 @@ PINNED_RECEIPT = (
     "c301856af0130a422c0f4830303030303030302d303030302d343030302d383030302d3030303030"
     "303030303030310465310c706f6c696365000200000000aaa6dcba9d67"
 )
+
+
+def _with_agency_index(index: int) -> bytes:
+    """The sample with its `agency` enum index (right after the 36-character event id) replaced."""
+    data = bytearray(Codec("RiskSignal").encode(risk_signal()))
+    at = HEADER_LEN + 1 + 36
+    assert data[at] == 0  # police, the first symbol
+    data[at] = (index << 1) ^ (index >> 63)  # zigzag, one byte for these indexes
+    return bytes(data)
+
+
+@pytest.mark.parametrize("index", [-1, -21, 5, 50])
+def test_enum_index_out_of_range_is_a_field_error(index: int) -> None:
+    """Finding 4: fastavro reads index -1 as symbols[-1]; Apache avro rejects such bytes, so do we,
+    and an index past the end is a field error, not `truncated`."""
+    with pytest.raises(SerializationError) as e:
+        Codec("RiskSignal").decode(_with_agency_index(index))
+    assert e.value.reason is SerializationReason.FIELD_ERROR
+
+
+def test_enum_index_in_range_still_decodes() -> None:
+    assert Codec("RiskSignal").decode(_with_agency_index(1))["agency"] == "health"
+
+
+def test_negative_union_index_is_rejected() -> None:
+    """Unions have the same fastavro flaw: branch -1 of ["null", "string"] would be read as a string."""
+    codec = Codec("RiskSignal")
+    absent = codec.encode(risk_signal() | {"description": None})
+    empty = codec.encode(risk_signal() | {"description": ""})
+    at = next(i for i, (a, b) in enumerate(zip(absent, empty, strict=False)) if a != b)
+    assert (absent[at], empty[at]) == (0, 2)  # branch 0 (null) and branch 1 (string), zigzag
+    with pytest.raises(SerializationError) as e:
+        codec.decode(absent[:at] + b"\x01" + absent[at + 1 :])  # branch -1
+    assert e.value.reason is SerializationReason.FIELD_ERROR
