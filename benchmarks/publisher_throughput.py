@@ -31,7 +31,7 @@ from schemas.codec import Codec
 from signalhub import broker
 from signalhub.kafka import create_topics, make_admin
 from signalhub.settings import REPO_ROOT, BrokerSettings, KafkaSettings
-from signalhub.signals import RiskSignalModel
+from signalhub.signals import RiskSignalModel, SignalRules
 
 
 def free_port() -> int:
@@ -41,7 +41,7 @@ def free_port() -> int:
 
 
 def timed_batches(kafka: KafkaSettings, signals: list[RiskSignalModel], batch: int) -> float:
-    with Publisher(kafka) as publisher:
+    with Publisher(kafka, rules=SignalRules(region_code="54")) as publisher:
         publisher.publish_many(signals[:10])  # connect and fetch metadata outside the timing
         started = time.perf_counter()
         for start in range(0, len(signals), batch):
@@ -50,7 +50,7 @@ def timed_batches(kafka: KafkaSettings, signals: list[RiskSignalModel], batch: i
 
 
 def timed_single(kafka: KafkaSettings, signals: list[RiskSignalModel]) -> float:
-    with Publisher(kafka) as publisher:
+    with Publisher(kafka, rules=SignalRules(region_code="54")) as publisher:
         publisher.publish(signals[0])
         started = time.perf_counter()
         for signal in signals:

@@ -27,7 +27,7 @@ from producers.import_state import ImportState, file_sha256, load_state, save_st
 from producers.publisher import Publisher, PublishError
 from producers.rows import FileFormat, RowProblem, read_rows
 from signalhub.region import Region
-from signalhub.signals import FieldError, RiskSignalModel, SignalValidationError, validate_signal
+from signalhub.signals import FieldError, RiskSignalModel, SignalRules, SignalValidationError, validate_signal
 
 SIGNAL_RECORD_TYPE = "signal"
 REPORT_HEADER = ("row", "field", "reason")
@@ -52,18 +52,18 @@ def reject_report_path(input_path: Path) -> Path:
 
 
 def convert_row(
-    record: dict[str, Any], agency: str, record_type: str, region: Region
+    record: dict[str, Any], agency: str, record_type: str, region: Region, rules: SignalRules
 ) -> RiskSignalModel | None:
     """The row's signal, None when it holds nothing to report; raises `SignalValidationError`."""
     if record_type == SIGNAL_RECORD_TYPE:
         if record.get("agency") != agency:  # checked first: an import publishes only as its agency
             raise SignalValidationError([FieldError("agency", f"is not the importing agency {agency}")])
-        signal: RiskSignalModel | None = validate_signal(record)
+        signal: RiskSignalModel | None = validate_signal(record, rules)
     else:
         signal = ADAPTERS[record_type].convert(record, region)
     if signal is not None and signal.agency.value != agency:
         raise SignalValidationError([FieldError("agency", f"is not the importing agency {agency}")])
-    return signal
+    return None if signal is None else validate_signal(signal, rules)
 
 
 def import_file(
@@ -122,7 +122,7 @@ def _prepare(
     if isinstance(item, RowProblem):
         return row_no, None, item.errors
     try:
-        signal = convert_row(item, agency, record_type, region)
+        signal = convert_row(item, agency, record_type, region, pub.rules)
     except SignalValidationError as e:
         return row_no, None, e.errors
     return row_no, (pub.send_async(signal) if signal is not None else None), None

@@ -1,7 +1,8 @@
 """The one way to publish a signal: validate -> encode -> send to `signals.<agency>` -> await the ack.
 
 Contracts:
-- Validation is `signalhub.signals` (raises `SignalValidationError`, nothing is sent); encoding is
+- Validation is `signalhub.signals` with the hub's `SignalRules` (raises `SignalValidationError`,
+  nothing is sent); encoding is
   Avro single-object (`schemas.codec`); headers are CloudEvents binary mode:
   `ce_id` = event_id, `ce_type` = `ru.signalhub.signal.<signal_type>`,
   `ce_source` = `<agency>/<source_system, percent-encoded>`, `ce_time` = reported_at.
@@ -27,7 +28,7 @@ from schemas.cloudevents import CloudEvent, Headers, to_headers
 from schemas.codec import Codec
 from signalhub.kafka import make_producer
 from signalhub.settings import KafkaSettings
-from signalhub.signals import RiskSignalModel, validate_signal
+from signalhub.signals import RiskSignalModel, SignalRules, validate_signal
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +61,15 @@ class Publisher:
     """Publishes `RiskSignal`s; owns its producer unless one is passed in. Use as a context manager."""
 
     def __init__(
-        self, settings: KafkaSettings, *, producer: KafkaProducer | None = None, timeout_s: float = 30.0
+        self,
+        settings: KafkaSettings,
+        *,
+        rules: SignalRules,
+        producer: KafkaProducer | None = None,
+        timeout_s: float = 30.0,
     ) -> None:
         self._settings = settings
+        self.rules = rules
         self._producer = producer
         self._owns_producer = producer is None
         self.timeout_s = timeout_s
@@ -84,7 +91,7 @@ class Publisher:
         Returns deliveries in input order. Raises `PublishError` listing the event ids that were
         not acknowledged; the others were stored and resending them is harmless (same event ids).
         """
-        models = [validate_signal(s) for s in signals]
+        models = [validate_signal(s, self.rules) for s in signals]
         producer = self._ensure_producer()
         futures = [(m, self._send(producer, m)) for m in models]
         producer.flush(timeout=self.timeout_s)
@@ -106,7 +113,7 @@ class Publisher:
 
         For callers that pipeline their own batches (file import); most should use `publish_many`.
         """
-        return self._send(self._ensure_producer(), validate_signal(signal))
+        return self._send(self._ensure_producer(), validate_signal(signal, self.rules))
 
     def flush(self) -> None:
         if self._producer is not None:

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from signalhub.domain.priority import AckDeadlines
 from signalhub.region import Region
+from signalhub.signal_rules import SignalRules
 
 AGENCIES: tuple[str, ...] = ("police", "health", "education", "guardianship", "social")
 
@@ -130,6 +131,13 @@ class Settings(BaseSettings):
     ack_urgent_h: float = 1.0
     ack_high_h: float = 24.0
     ack_normal_h: float = 72.0
+    # The oldest plausible `occurred_at` of a signal (days): replays of a year of signals pass,
+    # a typo of the century does not.
+    signal_max_age_days: int = 5 * 365 + 1
+
+    def signal_rules(self) -> SignalRules:
+        """The hub's bounds every edge validates signals with."""
+        return SignalRules(region_code=self.region_code, max_age=timedelta(days=self.signal_max_age_days))
 
     def region(self) -> Region:
         """The served region with its time zone (adapters, pages, e-mails, scheduler, reports)."""

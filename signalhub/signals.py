@@ -7,9 +7,13 @@ Contracts:
 - Rules beyond the schema: at least one child; children have role `child`, adults do not;
   `signal_type` belongs to the agency (or is `other`); the SNILS checksum is checked when present
   (birth certificate and OMS policy pass as recorded: linkage ignores those that do not
-  normalise, and a typo in one must not cost a child's signal); birth dates are not in the
-  future; times are timezone-aware and kept to the millisecond (as Avro keeps them), `reported_at` is not in the
-  future and not before `occurred_at`; OKTMO has 8 or 11 digits, the region code 2.
+  normalise, and a typo in one must not cost a child's signal); times are timezone-aware and
+  kept to the millisecond (as Avro keeps them), `reported_at` is not in the future and not before
+  `occurred_at`; OKTMO has 8 or 11 digits, the region code 2; lengths are bounded; texts, names
+  and birth dates follow `signalhub.signal_rules` (no control characters, no lone combining marks,
+  born 1900 or later and not in the future, children under 18).
+- `validate_signal(data, rules)` is the one validation every edge runs (publisher, gateway, file
+  import, intake), with the hub's `SignalRules` (region, oldest `occurred_at`).
 - Errors never carry input values (personal data): use `field_errors()` or `SignalValidationError`,
   never `str()` of a pydantic `ValidationError` (it quotes the input). Both live in
   `signalhub.signal_errors` and are re-exported here.
@@ -23,6 +27,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -35,6 +40,14 @@ from pydantic import (
 from signalhub.domain.identifiers import snils_valid
 from signalhub.domain.vocabulary import SIGNAL_TYPES_BY_AGENCY, Agency, PersonRole, Severity, SignalType
 from signalhub.signal_errors import FieldError, SignalValidationError, field_errors
+from signalhub.signal_rules import (
+    SignalRules,
+    check_birth_date,
+    check_line,
+    check_name,
+    check_prose,
+    check_signal,
+)
 
 __all__ = [
     "AddressModel",
@@ -42,6 +55,7 @@ __all__ = [
     "PersonModel",
     "ReporterModel",
     "RiskSignalModel",
+    "SignalRules",
     "SignalValidationError",
     "field_errors",
     "validate_signal",
@@ -50,8 +64,12 @@ __all__ = [
 # Clocks of agency systems drift; a little skew must not reject a signal.
 CLOCK_SKEW = timedelta(minutes=5)
 
-Name = Annotated[str, Field(min_length=1, max_length=100)]
-Text = Annotated[str, Field(min_length=1, max_length=500)]
+Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(check_name)]
+Text = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(check_line)]
+
+
+Line = Annotated[str, AfterValidator(check_line)]  # bounded where used: Annotated[Line, Field(...)]
+Prose = Annotated[str, AfterValidator(check_prose)]
 
 
 class _Edge(BaseModel):
@@ -65,18 +83,11 @@ class PersonModel(_Edge):
     surname: Name
     first_name: Name
     patronymic: Name | None = None
-    birth_date: date | None = None
+    birth_date: Annotated[date, AfterValidator(check_birth_date)] | None = None
     sex: Annotated[str, Field(pattern=r"^[MF]$")] | None = None
-    snils: Annotated[str, Field(max_length=20)] | None = None
-    birth_cert: Annotated[str, Field(max_length=30)] | None = None
-    oms_policy: Annotated[str, Field(max_length=30)] | None = None
-
-    @field_validator("birth_date")
-    @classmethod
-    def _not_future(cls, value: date | None) -> date | None:
-        if value is not None and value > datetime.now(UTC).date() + timedelta(days=1):
-            raise ValueError("birth date is in the future")
-        return value
+    snils: Annotated[Line, Field(max_length=20)] | None = None
+    birth_cert: Annotated[Line, Field(max_length=30)] | None = None
+    oms_policy: Annotated[Line, Field(max_length=30)] | None = None
 
     @field_validator("snils")
     @classmethod
@@ -90,16 +101,18 @@ class AddressModel(_Edge):
     text: Text
     locality: Name | None = None
     street: Name | None = None
-    house: Annotated[str, Field(max_length=20)] | None = None
-    flat: Annotated[str, Field(max_length=20)] | None = None
-    fias_guid: Annotated[str, Field(max_length=40)] | None = None
+    house: Annotated[Line, Field(max_length=20)] | None = None
+    flat: Annotated[Line, Field(max_length=20)] | None = None
+    fias_guid: Annotated[Line, Field(max_length=40)] | None = None
 
 
 class ReporterModel(_Edge):
     name: Name
-    position: Annotated[str, Field(max_length=200)] | None = None
-    phone: Annotated[str, Field(max_length=40)] | None = None
-    email: Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    position: Annotated[Line, Field(max_length=200)] | None = None
+    phone: Annotated[Line, Field(max_length=40)] | None = None
+    email: (
+        Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+$"), AfterValidator(check_line)] | None
+    ) = None
 
 
 class RiskSignalModel(_Edge):
@@ -107,8 +120,8 @@ class RiskSignalModel(_Edge):
 
     event_id: UUID
     agency: Agency
-    source_system: Annotated[str, Field(min_length=1, max_length=200)]
-    source_record_id: Annotated[str, Field(min_length=1, max_length=200)]
+    source_system: Annotated[Line, Field(min_length=1, max_length=200)]
+    source_record_id: Annotated[Line, Field(min_length=1, max_length=200)]
     signal_type: SignalType
     severity: Severity
     occurred_at: AwareDatetime
@@ -118,9 +131,9 @@ class RiskSignalModel(_Edge):
     children: Annotated[list[PersonModel], Field(min_length=1, max_length=50)]
     adults: Annotated[list[PersonModel], Field(max_length=50)] = []
     address: AddressModel | None = None
-    description: Annotated[str, Field(max_length=4000)] | None = None
+    description: Annotated[Prose, Field(max_length=4000)] | None = None
     reporter: ReporterModel | None = None
-    legal_basis: Annotated[str, Field(max_length=1000)] | None = None
+    legal_basis: Annotated[Prose, Field(max_length=1000)] | None = None
 
     @field_validator("children")
     @classmethod
@@ -171,9 +184,9 @@ class RiskSignalModel(_Edge):
         return _plain(record)  # type: ignore[no-any-return]
 
     @classmethod
-    def from_avro(cls, record: Mapping[str, Any]) -> RiskSignalModel:
+    def from_avro(cls, record: Mapping[str, Any], rules: SignalRules | None = None) -> RiskSignalModel:
         """Validate a record decoded by the codec; raises `SignalValidationError`."""
-        return validate_signal(record)
+        return validate_signal(record, rules)
 
 
 def _plain(value: Any) -> Any:
@@ -186,11 +199,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def validate_signal(data: Mapping[str, Any] | RiskSignalModel) -> RiskSignalModel:
-    """Return a valid model or raise `SignalValidationError` (never pydantic's own error)."""
+def validate_signal(
+    data: Mapping[str, Any] | RiskSignalModel, rules: SignalRules | None = None
+) -> RiskSignalModel:
+    """Return a valid model or raise `SignalValidationError` (never pydantic's own error).
+
+    `rules` are the hub's bounds; every edge passes them (None checks the signal on its own)."""
     if isinstance(data, RiskSignalModel):
-        return data
-    try:
-        return RiskSignalModel.model_validate(dict(data))
-    except ValidationError as e:
-        raise SignalValidationError(field_errors(e)) from None
+        model = data
+    else:
+        try:
+            model = RiskSignalModel.model_validate(dict(data))
+        except ValidationError as e:
+            raise SignalValidationError(field_errors(e)) from None
+    errors = check_signal(model, rules)
+    if errors:
+        raise SignalValidationError(errors)
+    return model

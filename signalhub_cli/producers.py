@@ -66,7 +66,7 @@ def import_command(
         total = count_rows(file, file_format, encoding)
     except ValueError as e:
         raise typer.BadParameter(str(e)) from None
-    with Publisher(settings.kafka) as publisher, progress_bar() as bar:
+    with Publisher(settings.kafka, rules=settings.signal_rules()) as publisher, progress_bar() as bar:
         task = bar.add_task(f"import {file.name}", total=total)
         try:
             result = import_file(
@@ -131,7 +131,7 @@ def simulate_command(
 
     settings = Settings()
     total = max(1, round(rate * duration))
-    with Publisher(settings.kafka) as publisher, progress_bar() as bar:
+    with Publisher(settings.kafka, rules=settings.signal_rules()) as publisher, progress_bar() as bar:
         task = bar.add_task("simulate", total=total)
         report = run_simulation(
             publisher, seed=seed, count=total, rate=rate, region_code=settings.region_code,
@@ -187,4 +187,4 @@ def serve_command(port: int | None = typer.Option(None), host: str | None = type
     require_real_secrets(settings)
     gateway = GatewaySettings()
     update = {k: v for k, v in (("port", port), ("host", host)) if v is not None}
-    serve(settings.kafka, gateway.model_copy(update=update))
+    serve(settings.kafka, settings.signal_rules(), gateway.model_copy(update=update))

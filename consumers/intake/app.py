@@ -67,6 +67,7 @@ def run(
         region_code=settings.region_code,
         linkage=default_config(),
         deadlines=settings.ack_deadlines(),
+        max_signal_age=settings.signal_rules().max_age,
     )
     loop = IntakeLoop(consumer, producer, engine, config, metrics, group, batch_size)
     server = (

@@ -98,7 +98,8 @@ class IntakeLoop:
 
     def handle(self, records: Sequence[Any]) -> None:
         started = time.monotonic()
-        items = [read(r, self.agency_of[r.topic], self.codec) for r in records]
+        rules = self.config.rules
+        items = [read(r, self.agency_of[r.topic], self.codec, rules) for r in records]
         accepted = [i for i in items if isinstance(i, Accepted)]
         rejected = [i for i in items if isinstance(i, Rejected)]
         if rejected:

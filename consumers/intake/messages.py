@@ -14,7 +14,7 @@ from typing import Any
 from schemas.cloudevents import Headers, MissingHeaderError, from_headers, header
 from schemas.codec import Codec
 from schemas.errors import SerializationError, SerializationReason
-from signalhub.signals import RiskSignalModel, SignalValidationError
+from signalhub.signals import RiskSignalModel, SignalRules, SignalValidationError
 from signalhub.store.base import new_id
 from signalhub.store.intake_rows import SignalRow
 
@@ -65,7 +65,7 @@ def _ce_time(headers: Headers) -> datetime | None:
         return None
 
 
-def read(record: Any, agency: str, codec: Codec) -> Accepted | Rejected:
+def read(record: Any, agency: str, codec: Codec, rules: SignalRules) -> Accepted | Rejected:
     """Turn one consumer record of `signals.<agency>` into an accepted signal or a rejection."""
     position: Position = (record.topic, record.partition, record.offset)
     headers: Headers = list(record.headers or [])
@@ -83,7 +83,7 @@ def read(record: Any, agency: str, codec: Codec) -> Accepted | Rejected:
         reason = "unknown_schema" if e.reason in _UNKNOWN_SCHEMA else "undecodable"
         return reject(Stage.DESERIALIZE, reason, e, str(e))
     try:
-        signal = RiskSignalModel.from_avro(data)
+        signal = RiskSignalModel.from_avro(data, rules)
     except SignalValidationError as e:
         first = e.errors[0].path if e.errors else None
         event_id = data.get("event_id") if isinstance(data.get("event_id"), str) else ce_id

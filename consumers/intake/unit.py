@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -35,6 +35,7 @@ from signalhub.domain.linkage.model import Band
 from signalhub.domain.priority import AckDeadlines
 from signalhub.domain.vocabulary import PriorityLevel, ReceiptStatus, SignalType
 from signalhub.settings import KafkaSettings
+from signalhub.signal_rules import SignalRules
 from signalhub.store.intake_rows import CaseRow, Changes, SignalRow
 from signalhub.store.intake_writes import next_case_numbers, write_changes
 
@@ -47,6 +48,12 @@ class IntakeConfig:
     region_code: str
     linkage: LinkageConfig
     deadlines: AckDeadlines = field(default_factory=AckDeadlines)
+    max_signal_age: timedelta = SignalRules("").max_age
+
+    @property
+    def rules(self) -> SignalRules:
+        """The bounds intake validates signals with, as every other edge does."""
+        return SignalRules(region_code=self.region_code, max_age=self.max_signal_age)
 
 
 @dataclass

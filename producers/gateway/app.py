@@ -93,7 +93,7 @@ def create_app(
         if body.get("agency") != agency:
             return _error(403, f"this key publishes only signals of agency {agency}")
         try:
-            signal = validate_signal(body)
+            signal = validate_signal(body, publisher.rules)
         except SignalValidationError as e:
             errors = [{"path": err.path, "reason": err.reason} for err in e.errors]
             return JSONResponse({"detail": "invalid signal", "errors": errors}, status_code=400)

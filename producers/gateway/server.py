@@ -13,11 +13,12 @@ from producers.publisher import Publisher
 from signalhub.gateway_settings import GatewaySettings
 from signalhub.metrics import Metrics
 from signalhub.settings import KafkaSettings
+from signalhub.signals import SignalRules
 
 
-def build_app(kafka: KafkaSettings, gateway: GatewaySettings) -> FastAPI:
+def build_app(kafka: KafkaSettings, rules: SignalRules, gateway: GatewaySettings) -> FastAPI:
     """The app with its own publisher, closed (flushed) when the app shuts down."""
-    publisher = Publisher(kafka, timeout_s=gateway.publish_timeout_s)
+    publisher = Publisher(kafka, rules=rules, timeout_s=gateway.publish_timeout_s)
     app = create_app(
         publisher,
         KeyStore(gateway.keys_file),
@@ -36,7 +37,7 @@ def build_app(kafka: KafkaSettings, gateway: GatewaySettings) -> FastAPI:
     return app
 
 
-def serve(kafka: KafkaSettings, gateway: GatewaySettings) -> None:
+def serve(kafka: KafkaSettings, rules: SignalRules, gateway: GatewaySettings) -> None:
     import uvicorn
 
-    uvicorn.run(build_app(kafka, gateway), host=gateway.host, port=gateway.port, log_level="info")
+    uvicorn.run(build_app(kafka, rules, gateway), host=gateway.host, port=gateway.port, log_level="info")

@@ -18,7 +18,7 @@ from consumers.relay.settings import RelaySettings
 from producers.publisher import Publisher
 from signalhub.settings import DatabaseSettings, KafkaSettings, Settings
 from tests.fixtures.alerts import SmtpServer, WebhookReceiver
-from tests.fixtures.intake import make_family, make_signal
+from tests.fixtures.intake import HUB_RULES, make_family, make_signal
 from tests.integration.alerts.helpers import wait_until
 
 pytestmark = pytest.mark.integration
@@ -58,7 +58,7 @@ def test_signal_reaches_webhook_and_email_once_without_personal_data(
     family = make_family(7)
     signal = make_signal(family, "police")
     try:
-        with Publisher(kafka_settings) as publisher:
+        with Publisher(kafka_settings, rules=HUB_RULES) as publisher:
             publisher.publish(signal)
         assert wait_until(lambda: webhook_receiver.bodies() and smtp_server.sink.received(), timeout_s=60)
     finally:

@@ -27,6 +27,7 @@ from signalhub.store.base import make_engine, make_sessionmaker
 from signalhub.store.cases import Case
 from signalhub.store.messaging import OutboxMessage
 from signalhub.store.registry import InboxEntry, Person, Signal
+from tests.fixtures.intake import HUB_RULES
 from tests.unit.schemas.samples import AT, risk_signal
 
 pytestmark = pytest.mark.integration
@@ -97,7 +98,7 @@ def _eventually(check: Callable[[], bool], timeout_s: float = 30.0) -> None:
 
 def test_replay_never_duplicates_effects(kafka_settings: KafkaSettings, sqlite_url: str, intake: str) -> None:
     source = kafka_settings.signal_topic("police")
-    with Publisher(kafka_settings) as publisher:
+    with Publisher(kafka_settings, rules=HUB_RULES) as publisher:
         publisher.publish(RiskSignalModel.from_avro(risk_signal()))
     claims_health = risk_signal() | {
         "event_id": INVALID_EVENT,

@@ -17,6 +17,7 @@ from schemas.codec import Codec
 from signalhub.region import Region
 from signalhub.settings import KafkaSettings
 from signalhub.signals import RiskSignalModel
+from tests.fixtures.intake import HUB_RULES
 from tests.integration.producers.helpers import headers_of, read_topic
 from tests.unit.producers import samples
 from tests.unit.schemas.samples import risk_signal
@@ -39,7 +40,7 @@ def report_rows(report: Path) -> list[dict[str, str]]:
 
 
 def run(path: Path, settings: KafkaSettings, fmt: FileFormat, agency: str, kind: str, **kw: Any) -> Any:
-    with Publisher(settings) as publisher:
+    with Publisher(settings, rules=HUB_RULES) as publisher:
         return import_file(path, fmt, agency, kind, publisher, region=Region.of("31"), batch_size=4, **kw)
 
 

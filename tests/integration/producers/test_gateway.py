@@ -16,6 +16,7 @@ from producers.publisher import Publisher
 from schemas.codec import Codec
 from signalhub.settings import KafkaSettings
 from signalhub.signals import RiskSignalModel
+from tests.fixtures.intake import HUB_RULES
 from tests.integration.producers.helpers import headers_of, read_topic
 from tests.unit.schemas.samples import risk_signal
 
@@ -34,7 +35,7 @@ def keys_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(kafka_as: Callable[[str], KafkaSettings], keys_file: Path) -> Iterator[TestClient]:
-    with Publisher(kafka_as("gateway"), timeout_s=10) as publisher:
+    with Publisher(kafka_as("gateway"), rules=HUB_RULES, timeout_s=10) as publisher:
         yield TestClient(create_app(publisher, KeyStore(keys_file), max_body_bytes=LIMIT))
 
 
@@ -125,7 +126,7 @@ def test_metrics_count_requests_by_agency_and_status(
     from signalhub.metrics import Metrics
 
     metrics = Metrics()
-    with Publisher(kafka_as("gateway"), timeout_s=10) as publisher:
+    with Publisher(kafka_as("gateway"), rules=HUB_RULES, timeout_s=10) as publisher:
         client = TestClient(create_app(publisher, KeyStore(keys_file), max_body_bytes=LIMIT, metrics=metrics))
         key = add_key(keys_file, "police")
         assert post(client, key, body()).status_code == 202

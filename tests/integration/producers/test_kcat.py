@@ -12,6 +12,7 @@ from producers.publisher import Publisher
 from schemas.codec import Codec
 from signalhub.settings import KafkaSettings
 from signalhub.signals import validate_signal
+from tests.fixtures.intake import HUB_RULES
 from tests.fixtures.kafka import kcat_env, kcat_options
 from tests.unit.schemas.samples import risk_signal
 
@@ -23,7 +24,7 @@ def test_kcat_reads_the_same_bytes(
 ) -> None:
     assert shutil.which("kcat"), "kcat is missing: deploy/system-deps.sh installs Debian's kcat"
     signal = validate_signal(risk_signal())
-    with Publisher(kafka_as("police")) as publisher:
+    with Publisher(kafka_as("police"), rules=HUB_RULES) as publisher:
         delivery = publisher.publish(signal)
     expected = Codec("RiskSignal").encode(signal.to_avro())
     common = ["kcat", "-C", *kcat_options(kafka_settings), "-t", delivery.topic]

@@ -13,6 +13,7 @@ from schemas.codec import Codec
 from signalhub.region import Region
 from signalhub.settings import KafkaSettings
 from signalhub.signals import RiskSignalModel, SignalValidationError, validate_signal
+from tests.fixtures.intake import HUB_RULES
 from tests.integration.producers.helpers import headers_of, read_topic
 from tests.unit.producers import samples
 from tests.unit.schemas.samples import risk_signal
@@ -41,7 +42,7 @@ def test_every_agency_publishes_and_reads_back(
     kafka_settings: KafkaSettings, kafka_as: Callable[[str], KafkaSettings]
 ) -> None:
     signals = [sample_signal(t, s) for t, s in SAMPLES]
-    with Publisher(kafka_as("gateway")) as publisher:
+    with Publisher(kafka_as("gateway"), rules=HUB_RULES) as publisher:
         deliveries = publisher.publish_many(signals)
     assert [d.event_id for d in deliveries] == [str(s.event_id) for s in signals]
     codec = Codec("RiskSignal")
@@ -67,7 +68,7 @@ def test_resend_reuses_event_id_and_partition(
     kafka_settings: KafkaSettings, kafka_as: Callable[[str], KafkaSettings]
 ) -> None:
     signal = validate_signal(risk_signal())
-    with Publisher(kafka_as("police")) as publisher:
+    with Publisher(kafka_as("police"), rules=HUB_RULES) as publisher:
         first = publisher.publish(signal)
         again = publisher.publish(risk_signal())  # the same signal, as a dict
     assert first.event_id == again.event_id == str(signal.event_id)
@@ -82,7 +83,10 @@ def test_invalid_signal_publishes_nothing(
 ) -> None:
     good = risk_signal()
     bad = risk_signal() | {"event_id": "00000000-0000-4000-8000-000000000001", "municipality_code": "1"}
-    with Publisher(kafka_as("police")) as publisher, pytest.raises(SignalValidationError) as caught:
+    with (
+        Publisher(kafka_as("police"), rules=HUB_RULES) as publisher,
+        pytest.raises(SignalValidationError) as caught,
+    ):
         publisher.publish_many([good, bad])
     assert [e.path for e in caught.value.errors] == ["municipality_code"]
     assert read_topic(kafka_settings, kafka_settings.signal_topic("police"), idle_s=1.0) == []
@@ -90,7 +94,10 @@ def test_invalid_signal_publishes_nothing(
 
 def test_unreachable_broker_raises_publish_error() -> None:
     nowhere = KafkaSettings(bootstrap_servers="127.0.0.1:9", topic_prefix="none.", username="police")
-    with Publisher(nowhere, timeout_s=2.0) as publisher, pytest.raises(PublishError) as caught:
+    with (
+        Publisher(nowhere, rules=HUB_RULES, timeout_s=2.0) as publisher,
+        pytest.raises(PublishError) as caught,
+    ):
         publisher.publish(risk_signal())
     assert caught.value.retriable
     assert "Иванова" not in str(caught.value)

@@ -11,13 +11,13 @@ from consumers.intake.dlq import dead_letter_headers
 from consumers.intake.loop import Backoff, is_transient
 from consumers.intake.messages import Accepted, Rejected, read
 from schemas.codec import Codec
-from tests.fixtures.intake import FakeRecord, make_family, make_signal
+from tests.fixtures.intake import HUB_RULES, FakeRecord, make_family, make_signal
 
 CODEC = Codec("RiskSignal")
 
 
 def test_valid_signal_is_accepted(record_factory: Callable[..., FakeRecord]) -> None:
-    item = read(record_factory(make_signal(make_family(1))), "police", CODEC)
+    item = read(record_factory(make_signal(make_family(1))), "police", CODEC, HUB_RULES)
     assert isinstance(item, Accepted)
     assert item.ce_time is not None
 
@@ -32,10 +32,10 @@ def test_bad_inputs_are_rejected_with_reasons(record_factory: Callable[..., Fake
         ),
     }
     for reason, record in cases.items():
-        item = read(record, "police", CODEC)
+        item = read(record, "police", CODEC, HUB_RULES)
         assert isinstance(item, Rejected)
         assert (item.reason, item.stage) == (reason, "deserialize")
-    mismatch = read(record_factory(make_signal(fam, "health")), "police", CODEC)
+    mismatch = read(record_factory(make_signal(fam, "health")), "police", CODEC, HUB_RULES)
     assert isinstance(mismatch, Rejected)
     assert mismatch.reason == "agency_mismatch"
     assert mismatch.agency == "police"  # the publisher is told, on its own receipts topic

@@ -9,7 +9,13 @@ import pytest
 from pydantic import ValidationError
 
 from schemas.codec import Codec
-from signalhub.signals import RiskSignalModel, SignalValidationError, field_errors, validate_signal
+from signalhub.signals import (
+    RiskSignalModel,
+    SignalRules,
+    SignalValidationError,
+    field_errors,
+    validate_signal,
+)
 from tests.unit.schemas.samples import risk_signal
 
 
@@ -114,3 +120,75 @@ def test_model_is_frozen() -> None:
     model = validate_signal(risk_signal())
     with pytest.raises(ValidationError):
         model.severity = "low"  # type: ignore[assignment,misc]
+
+
+# Finding 5 (issue 13): impossible values that were accepted.
+HUB = SignalRules(region_code="31")
+
+
+def hub_errors(data: dict[str, Any]) -> dict[str, str]:
+    with pytest.raises(SignalValidationError) as caught:
+        validate_signal(data, HUB)
+    assert "Ива" not in str(caught.value)
+    assert "0001-01-01" not in str(caught.value)
+    return {e.path: e.reason for e in caught.value.errors}
+
+
+@pytest.mark.parametrize("born", [date(1, 1, 1), date(1800, 1, 1), date(1899, 12, 31)])
+def test_birth_date_before_1900_is_rejected(born: date) -> None:
+    adult = risk_signal()["adults"][0] | {"birth_date": born}
+    assert hub_errors(risk_signal() | {"adults": [adult]}) == {
+        "adults[0].birth_date": "birth date is before 1900-01-01"
+    }
+
+
+def test_child_18_or_older_at_occurred_at_is_rejected() -> None:
+    child = risk_signal()["children"][0] | {"birth_date": date(2000, 1, 1)}
+    assert hub_errors(risk_signal() | {"children": [child]}) == {
+        "children[0].birth_date": "child is 18 or older at occurred_at"
+    }
+
+
+def test_occurred_at_beyond_the_configured_span_is_rejected() -> None:
+    old = datetime(1900, 1, 1, tzinfo=UTC)
+    assert hub_errors(risk_signal() | {"occurred_at": old}) == {
+        "occurred_at": f"is more than {HUB.max_age.days} days in the past"
+    }
+    recent = datetime.now(UTC) - timedelta(days=30)
+    short = SignalRules(region_code="31", max_age=timedelta(days=7))
+    with pytest.raises(SignalValidationError):
+        validate_signal(risk_signal() | {"occurred_at": recent, "reported_at": recent}, short)
+    assert validate_signal(risk_signal() | {"occurred_at": recent, "reported_at": recent}, HUB)
+
+
+def test_region_code_of_another_hub_is_rejected() -> None:
+    assert hub_errors(risk_signal() | {"region_code": "77"}) == {
+        "region_code": "is not the region code of this hub"
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Ива\x00нова", "must not contain control characters"),
+        ("Иванова\x1b[2J", "must not contain control characters"),
+        ("Ива\u200bнова", "must not contain control characters"),  # zero-width space (Cf)
+        ("\u202eавонавИ", "must not contain control characters"),  # right-to-left override
+        ("Ива\ud800нова", "Input should be a valid string"),  # lone surrogate (pydantic's own rule)
+        ("\u0301Иванова", "must not contain a combining mark that follows no letter"),
+        ("Иванова-\u0308Петрова", "must not contain a combining mark that follows no letter"),
+    ],
+)
+def test_names_without_control_characters_or_lone_combining_marks(text: str, reason: str) -> None:
+    child = risk_signal()["children"][0] | {"surname": text}
+    assert hub_errors(risk_signal() | {"children": [child]}) == {"children[0].surname": reason}
+
+
+def test_combining_marks_after_letters_and_line_breaks_in_prose_are_kept() -> None:
+    child = risk_signal()["children"][0] | {"first_name": "Алёна"}  # е + U+0308
+    signal = validate_signal(
+        risk_signal() | {"children": [child], "description": "Строка 1\nСтрока 2\tконец"}, HUB
+    )
+    assert signal.children[0].first_name == "Алёна"
+    assert "source_record_id" in hub_errors(risk_signal() | {"source_record_id": "КУСП\x00-1"})
+    assert "description" in hub_errors(risk_signal() | {"description": "текст\x07"})
