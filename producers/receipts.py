@@ -38,6 +38,10 @@ class Receipt:
     reason: str | None = None
     error_field: str | None = None
     processed_at: datetime | None = None
+    source_topic: str | None = None  # where intake read the signal: matches even undecodable bytes
+    source_partition: int | None = None
+    source_offset: int | None = None
+    source_key: str | None = None
 
 
 def group_of(agency: str) -> str:
@@ -100,4 +104,8 @@ def _receipt(codec: Codec, record: Any) -> Receipt:
         data.get("reason"),
         data.get("error_field"),
         data.get("processed_at"),
+        data.get("source_topic"),
+        data.get("source_partition"),
+        data.get("source_offset"),
+        data.get("source_key"),
     )

@@ -1,11 +1,21 @@
-"""The intake loop: poll a batch, dead-letter what cannot be read, apply the rest in one
-transaction, then commit the offsets (never before: a crash re-reads, and the inbox makes the
-re-read harmless).
+"""The intake loop: poll a batch, apply it in one transaction, send the dead letters of what could
+not be taken, then commit the offsets (never before: a crash re-reads, and the inbox and the
+outbox's stable receipt ids make the re-read harmless).
 
-Transient faults (database unreachable, a retriable broker error, a unique violation or deadlock
-between intake processes) are never dead-lettered: the consumer seeks back to the batch's first
-offsets, pauses its partitions, waits with exponential backoff, resumes and reads the same records
-again. A commit refused because the group rebalanced is harmless: the new owner re-reads.
+Faults are classified once (`consumers.intake.faults`):
+- transient (database unreachable, serialization failure, deadlock, a unique violation between
+  intake processes, a retriable broker error): nothing is dead-lettered; the consumer seeks back
+  to the batch's first offsets, pauses its partitions, waits with exponential backoff (metric
+  `signalhub_transient_errors_total`), resumes and reads the same records again;
+- caused by a record (the database refuses a value, a bug one input triggers): the batch is
+  split in halves, each applied on its own, until the record is alone; it is then dead-lettered
+  (`refused_by_database`) with a rejected receipt, and the others are kept (invariant 7);
+- shared and not curable by waiting (schema missing, broker refusing us): the process stops.
+Dead letters are sent after the database transaction committed, so a batch retried after a
+transient database fault sends each dead letter once; a crash (or a broker fault) between that
+commit and the sends re-reads the batch and sends them then (at least once: each letter names its
+source topic, partition and offset). A commit refused because the group rebalanced is harmless:
+the new owner re-reads.
 """
 
 from __future__ import annotations
@@ -17,47 +27,21 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from kafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError
+from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
-from consumers.intake.dlq import send_dead_letters
-from consumers.intake.messages import Accepted, Rejected, read
-from consumers.intake.unit import IntakeConfig, process_batch
+from consumers.intake.faults import Backoff, Fault, classify
+from consumers.intake.messages import Accepted, Rejected, dead_letter, read, refused
+from consumers.intake.unit import BatchResult, IntakeConfig, process_batch
 from schemas.codec import Codec
+from signalhub import dlq
 from signalhub.metrics import Metrics
 from signalhub.settings import AGENCIES
 
-__all__ = ["Backoff", "IntakeLoop", "is_transient"]
+__all__ = ["IntakeLoop"]
 
 log = logging.getLogger(__name__)
-
-
-def is_transient(error: BaseException) -> bool:
-    """A fault that waiting can cure; anything else stops the process (nothing is lost)."""
-    if isinstance(error, OperationalError | InterfaceError | IntegrityError):
-        return True
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return True
-    if isinstance(error, KafkaTimeoutError):
-        return True
-    return isinstance(error, KafkaError) and bool(getattr(error, "retriable", False))
-
-
-class Backoff:
-    """Exponential delays: initial, doubled on each failure, capped; reset on success."""
-
-    def __init__(self, initial_s: float = 0.2, max_s: float = 10.0) -> None:
-        self.initial_s, self.max_s, self.failures = initial_s, max_s, 0
-
-    def next(self) -> float:
-        delay = min(self.max_s, self.initial_s * float(2**self.failures))
-        self.failures += 1
-        return delay
-
-    def reset(self) -> None:
-        self.failures = 0
 
 
 class IntakeLoop:
@@ -91,7 +75,7 @@ class IntakeLoop:
                     self.handle(records)
                     self.backoff.reset()
                 except Exception as e:
-                    if not is_transient(e):
+                    if classify(e) is not Fault.TRANSIENT:
                         raise
                     self._retry_later(records, e, stop)
             self._lag()
@@ -102,9 +86,12 @@ class IntakeLoop:
         items = [read(r, self.agency_of[r.topic], self.codec, rules) for r in records]
         accepted = [i for i in items if isinstance(i, Accepted)]
         rejected = [i for i in items if isinstance(i, Rejected)]
+        result = BatchResult()
+        refused_by_database: list[Rejected] = []
+        self._apply(accepted, rejected, result, refused_by_database)
+        rejected += refused_by_database
         if rejected:
-            send_dead_letters(self.producer, self.config.kafka.dlq_topic, rejected)
-        result = process_batch(self.engine, self.config, accepted, rejected, self.clock())
+            dlq.send(self.producer, self.config.kafka.dlq_topic, [dead_letter(r) for r in rejected])
         self._commit(records)
         done = datetime.now(UTC)
         m = self.metrics
@@ -119,6 +106,31 @@ class IntakeLoop:
                 m.signal_to_case.observe(max(0.0, (done - a.ce_time).total_seconds()))
         m.batch_size.observe(len(records))
         m.batch_duration.observe(time.monotonic() - started)
+
+    def _apply(
+        self, accepted: Sequence[Accepted], receipts: list[Rejected], result: BatchResult, out: list[Rejected]
+    ) -> None:
+        """Apply `accepted` and the receipts of the rejected `receipts` in one transaction; on a
+        fault caused by a record, in halves until that record is alone: it is appended to `out`
+        (the batch's dead letters) and its receipt written with the others (module docstring)."""
+        try:
+            done = process_batch(self.engine, self.config, accepted, receipts, self.clock())
+        except Exception as e:
+            if classify(e) is not Fault.RECORD or not accepted:
+                raise
+            if len(accepted) == 1:
+                log.warning(
+                    "The database refused the signal at %s: %s", accepted[0].position, type(e).__name__
+                )
+                out.append(refused(accepted[0], e))
+                self._apply([], [*receipts, out[-1]], result, out)
+                return
+            half = len(accepted) // 2
+            self._apply(accepted[:half], receipts, result, out)
+            self._apply(accepted[half:], [], result, out)
+            return
+        result.outcomes += done.outcomes
+        result.bands += done.bands
 
     def _commit(self, records: Sequence[Any]) -> None:
         last: dict[TopicPartition, int] = {}

@@ -1,8 +1,13 @@
 """Reading one Kafka record: decode, validate, check the publishing agency (invariant 6).
 
-`read(record, agency_of_topic)` returns an `Accepted` signal or a `Rejected` record with a stage,
-a bounded reason code (metric label, receipt reason) and a message free of personal data (codec
-and validation errors are written never to quote values).
+`read(record, agency_of_topic, codec, rules)` returns an `Accepted` signal or a `Rejected` record
+with a stage, a bounded reason code (metric label, receipt reason) and an error whose message is
+free of personal data (codec and validation errors are written never to quote values).
+`dead_letter(rejected)` is what goes to the dead-letter topic (`signalhub.dlq` builds it).
+
+A rejected record's event id, source record id and key are kept for its receipt only when they
+are plain text (no control characters, at most 200 characters): the receipt must be writable
+whatever the bytes held, and is matched by the sender through topic, partition and offset anyway.
 """
 
 from __future__ import annotations
@@ -14,11 +19,24 @@ from typing import Any
 from schemas.cloudevents import Headers, MissingHeaderError, from_headers, header
 from schemas.codec import Codec
 from schemas.errors import SerializationError, SerializationReason
+from signalhub import dlq
+from signalhub.signal_rules import check_line
 from signalhub.signals import RiskSignalModel, SignalRules, SignalValidationError
 from signalhub.store.base import new_id
 from signalhub.store.intake_rows import SignalRow
 
-__all__ = ["Accepted", "Position", "Rejected", "Stage", "read", "signal_row", "signal_values"]
+__all__ = [
+    "Accepted",
+    "Position",
+    "Rejected",
+    "Stage",
+    "dead_letter",
+    "plain_text",
+    "read",
+    "refused",
+    "signal_row",
+    "signal_values",
+]
 
 Position = tuple[str, int, int]
 
@@ -27,6 +45,7 @@ class Stage:
     DESERIALIZE = "deserialize"
     VALIDATE = "validate"
     AUTHORISE = "authorise"
+    STORE = "store"
 
 
 # Codec reasons grouped the way operators think of them: bytes that are not Avro at all, and
@@ -40,6 +59,8 @@ class Accepted:
     key: bytes | None
     signal: RiskSignalModel
     ce_time: datetime | None
+    value: bytes | None  # the original record, for a dead letter should the database refuse it
+    headers: Headers
 
 
 @dataclass(frozen=True)
@@ -52,10 +73,51 @@ class Rejected:
     event_id: str | None
     source_record_id: str | None
     stage: str
-    reason: str  # undecodable | unknown_schema | invalid_content | agency_mismatch
-    error_class: str
-    message: str
+    reason: str  # undecodable | unknown_schema | invalid_content | agency_mismatch | refused_by_database
+    error: BaseException
     error_field: str | None = None
+
+    @property
+    def message(self) -> str:
+        return str(self.error)
+
+    @property
+    def source_key(self) -> str | None:
+        """The producer's key as text for the receipt, when it is plain text."""
+        try:
+            return plain_text(self.key.decode("utf-8")) if self.key is not None else None
+        except UnicodeDecodeError:
+            return None
+
+
+def plain_text(value: object) -> str | None:
+    """`value` when it is a string of at most 200 characters without control characters, else None."""
+    if not isinstance(value, str) or len(value) > 200:
+        return None
+    try:
+        return check_line(value)
+    except ValueError:
+        return None
+
+
+def dead_letter(r: Rejected) -> dlq.Letter:
+    topic, partition, offset = r.position
+    errors = dlq.error_headers(
+        topic=topic, partition=partition, offset=offset, stage=r.stage, reason=r.reason, error=r.error,
+        consumer="consumers.intake",
+    )  # fmt: skip
+    return dlq.make_letter(r.key, r.value, r.headers, errors)
+
+
+def refused(a: Accepted, error: BaseException) -> Rejected:
+    """An accepted signal the database refused for its own content: dead-lettered like invalid input.
+
+    Only the error's class is told (a database message may quote the value)."""
+    s = a.signal
+    return Rejected(
+        a.position, a.key, a.value, a.headers, s.agency.value, str(s.event_id), s.source_record_id, Stage.STORE,
+        "refused_by_database", RuntimeError(f"the database refused the signal: {type(error).__name__}"),
+    )  # fmt: skip
 
 
 def _ce_time(headers: Headers) -> datetime | None:
@@ -69,37 +131,35 @@ def read(record: Any, agency: str, codec: Codec, rules: SignalRules) -> Accepted
     """Turn one consumer record of `signals.<agency>` into an accepted signal or a rejection."""
     position: Position = (record.topic, record.partition, record.offset)
     headers: Headers = list(record.headers or [])
-    ce_id = header(headers, "ce_id")
+    ce_id = plain_text(header(headers, "ce_id"))
 
-    def reject(stage: str, reason: str, error: Exception, message: str, **extra: Any) -> Rejected:
+    def reject(stage: str, reason: str, error: Exception, **extra: Any) -> Rejected:
         return Rejected(
-            position, record.key, record.value, headers, agency, extra.pop("event_id", ce_id),
-            extra.pop("source_record_id", None), stage, reason, type(error).__name__, message, **extra,
+            position, record.key, record.value, headers, agency, plain_text(extra.pop("event_id", ce_id)),
+            plain_text(extra.pop("source_record_id", None)), stage, reason, error, **extra,
         )  # fmt: skip
 
     try:
         data = codec.decode(record.value or b"")
     except SerializationError as e:
         reason = "unknown_schema" if e.reason in _UNKNOWN_SCHEMA else "undecodable"
-        return reject(Stage.DESERIALIZE, reason, e, str(e))
+        return reject(Stage.DESERIALIZE, reason, e)
     try:
         signal = RiskSignalModel.from_avro(data, rules)
     except SignalValidationError as e:
         first = e.errors[0].path if e.errors else None
-        event_id = data.get("event_id") if isinstance(data.get("event_id"), str) else ce_id
-        record_id = data.get("source_record_id") if isinstance(data.get("source_record_id"), str) else None
+        event_id = plain_text(data.get("event_id")) or ce_id
         return reject(
-            Stage.VALIDATE, "invalid_content", e, str(e),
-            event_id=event_id, source_record_id=record_id, error_field=first,
+            Stage.VALIDATE, "invalid_content", e,
+            event_id=event_id, source_record_id=data.get("source_record_id"), error_field=first,
         )  # fmt: skip
     if signal.agency.value != agency:
-        error = PermissionError("agency mismatch")
-        message = f"signal claims agency {signal.agency.value} on the topic of agency {agency}"
+        error = PermissionError(f"signal claims agency {signal.agency.value} on the topic of agency {agency}")
         return reject(
-            Stage.AUTHORISE, "agency_mismatch", error, message,
+            Stage.AUTHORISE, "agency_mismatch", error,
             event_id=str(signal.event_id), source_record_id=signal.source_record_id, error_field="agency",
         )  # fmt: skip
-    return Accepted(position, record.key, signal, _ce_time(headers))
+    return Accepted(position, record.key, signal, _ce_time(headers), record.value, headers)
 
 
 def signal_row(a: Accepted, family_id: str, now: datetime) -> SignalRow:

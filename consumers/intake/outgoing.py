@@ -32,6 +32,7 @@ class ReceiptIntent:
     corroborated: bool = False
     reason: str | None = None
     error_field: str | None = None
+    source_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ def render(
             corroborated=r.corroborated,
             reason=r.reason,
             error_field=r.error_field,
+            source=r.position,
+            source_key=r.source_key,
         )
         rows.append(entry.row(now))
     for a in alerts:

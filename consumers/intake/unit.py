@@ -90,7 +90,8 @@ def process_batch(
         for r in rejected:
             unit.receipts.append(
                 ReceiptIntent(r.position, r.agency, r.event_id, r.source_record_id, ReceiptStatus.REJECTED,
-                         reason=f"{r.reason}: {r.message}"[:500], error_field=r.error_field)
+                         reason=f"{r.reason}: {r.message}"[:500], error_field=r.error_field,
+                         source_key=r.source_key)
             )  # fmt: skip
             unit.result.outcomes.append((r.agency, "rejected"))
         new_cases = [c for c in state.cases.values() if c.new]

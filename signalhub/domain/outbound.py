@@ -144,8 +144,13 @@ def signal_receipt(
     corroborated: bool = False,
     reason: str | None = None,
     error_field: str | None = None,
+    source: tuple[str, int, int] | None = None,
+    source_key: str | None = None,
 ) -> OutboxEntry:
-    """The receipt of one message on an agency's topic (keyed by the agency's record)."""
+    """The receipt of one message on an agency's topic (keyed by the agency's record, else the
+    producer's key); `source` (topic, partition, offset) and the producer's key let the sender
+    match it to what it sent even when the bytes could not be read."""
+    topic_read, partition, offset = source or (None, None, None)
     payload = {
         "receipt_id": receipt_id,
         "event_id": event_id or "",
@@ -157,6 +162,10 @@ def signal_receipt(
         "reason": reason,
         "error_field": error_field,
         "processed_at": epoch_ms(now),
+        "source_topic": topic_read,
+        "source_partition": partition,
+        "source_offset": offset,
+        "source_key": source_key,
     }
-    key = source_record_id or event_id or receipt_id
+    key = source_record_id or source_key or event_id or receipt_id
     return OutboxEntry(receipt_id, SIGNAL_RECEIPT, topic, key, f"signalhub.receipt.{status.value}", payload)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import psycopg
 from kafka.errors import KafkaConnectionError, KafkaTimeoutError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from psycopg import errors as pg
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from consumers.intake.dlq import dead_letter_headers
-from consumers.intake.loop import Backoff, is_transient
-from consumers.intake.messages import Accepted, Rejected, read
+from consumers.intake.faults import Backoff, Fault, classify
+from consumers.intake.messages import Accepted, Rejected, dead_letter, read
 from schemas.codec import Codec
 from tests.fixtures.intake import HUB_RULES, FakeRecord, make_family, make_signal
 
@@ -39,18 +40,34 @@ def test_bad_inputs_are_rejected_with_reasons(record_factory: Callable[..., Fake
     assert isinstance(mismatch, Rejected)
     assert mismatch.reason == "agency_mismatch"
     assert mismatch.agency == "police"  # the publisher is told, on its own receipts topic
-    headers = dict(dead_letter_headers(mismatch))
+    headers = dict(dead_letter(mismatch).headers)
     assert headers["__connect.errors.stage"] == b"authorise"
     assert headers["__connect.errors.offset"] == str(mismatch.position[2]).encode()
     assert fam.surname.encode() not in b"".join(v for k, v in headers.items() if k.startswith("__connect"))
 
 
-def test_transient_faults_and_backoff() -> None:
-    assert is_transient(OperationalError("SELECT 1", {}, Exception("down")))
-    assert is_transient(IntegrityError("INSERT", {}, Exception("unique")))
-    assert is_transient(KafkaTimeoutError())
-    assert is_transient(KafkaConnectionError())
-    assert not is_transient(ValueError("bug"))
+def _db_error(error: Exception) -> DBAPIError:
+    return DBAPIError.instance("INSERT", {}, error, psycopg.Error)
+
+
+def test_faults_are_classified_once() -> None:
+    """Finding 9: a deterministic constraint violation is the record's fault, not a transient one."""
+    assert classify(OperationalError("SELECT 1", {}, Exception("down"))) is Fault.TRANSIENT
+    assert classify(_db_error(pg.SerializationFailure("x"))) is Fault.TRANSIENT
+    assert classify(_db_error(pg.DeadlockDetected("x"))) is Fault.TRANSIENT
+    assert classify(_db_error(pg.UniqueViolation("x"))) is Fault.TRANSIENT  # a concurrent writer won
+    assert classify(_db_error(pg.NotNullViolation("x"))) is Fault.RECORD
+    assert classify(_db_error(pg.CheckViolation("x"))) is Fault.RECORD
+    assert classify(_db_error(pg.DataError("x"))) is Fault.RECORD
+    assert classify(_db_error(pg.UndefinedTable("x"))) is Fault.SHARED
+    assert classify(IntegrityError("INSERT", {}, Exception("NOT NULL constraint failed: x"))) is Fault.RECORD
+    assert classify(IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed: x"))) is Fault.TRANSIENT
+    assert classify(KafkaTimeoutError()) is Fault.TRANSIENT
+    assert classify(KafkaConnectionError()) is Fault.TRANSIENT
+    assert classify(ValueError("bug")) is Fault.RECORD
+
+
+def test_backoff() -> None:
     backoff = Backoff(0.1, 0.5)
     assert [backoff.next() for _ in range(4)] == [0.1, 0.2, 0.4, 0.5]
     backoff.reset()

@@ -79,3 +79,28 @@ def test_select_by_ref_bare_offset_and_reason() -> None:
         dlq.select(letters, ["3:5"])
     with pytest.raises(LookupError, match="not partition:offset"):
         dlq.select(letters, ["x"])
+
+
+def test_a_letter_too_large_for_the_topic_is_cut_with_the_original_described() -> None:
+    """Finding 1: a 2 MB record must still be dead-lettered, its value cut and described."""
+    import hashlib
+
+    value = b"\xc3\x01" + bytes(range(256)) * 8192  # ~2 MB
+    errors = dlq.error_headers(
+        topic="signals.police", partition=1, offset=7, stage="validate", reason="invalid_content",
+        error=ValueError("description: String should have at most 4000 characters"), consumer="consumers.intake",
+    )  # fmt: skip
+    made = dlq.make_letter(b"rec-1", value, [("ce_id", b"e-1")], errors)
+    size = len(made.key or b"") + len(made.value or b"") + sum(len(k) + len(v) for k, v in made.headers)
+    assert size <= dlq.MAX_LETTER_BYTES
+    assert made.key == b"rec-1"
+    assert value.startswith(made.value or b"")
+    headers = dict(made.headers)
+    assert headers["signalhub.original-size"] == str(len(value)).encode()
+    assert headers["signalhub.original-sha256"] == hashlib.sha256(value).hexdigest().encode()
+    assert headers["signalhub.truncated"] == b"value"
+    assert headers["ce_id"] == b"e-1"
+    assert headers["__connect.errors.offset"] == b"7"
+    small = dlq.make_letter(b"rec-1", b"\xc3\x01", [("ce_id", b"e-1")], errors)
+    assert small.value == b"\xc3\x01"
+    assert "signalhub.truncated" not in dict(small.headers)
