@@ -15,14 +15,24 @@
 
 from __future__ import annotations
 
+import sqlite3
 from enum import StrEnum
 
+import psycopg
 from kafka.errors import KafkaError, KafkaTimeoutError
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 
 __all__ = ["Backoff", "Fault", "classify", "is_transient"]
 
 UNIQUE_VIOLATION = "23505"
+# Bulk writes run on the raw driver connection (COPY), so its own exceptions arrive unwrapped:
+# each kind is matched as SQLAlchemy's wrapper or as either driver's DB-API class.
+_TRANSIENT_DB = (
+    OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError,
+    sqlite3.OperationalError, sqlite3.InterfaceError,
+)  # fmt: skip
+_INTEGRITY = (IntegrityError, psycopg.IntegrityError, sqlite3.IntegrityError)
+_SCHEMA = (ProgrammingError, psycopg.ProgrammingError, sqlite3.ProgrammingError)
 
 
 class Fault(StrEnum):
@@ -31,22 +41,23 @@ class Fault(StrEnum):
     RECORD = "record"
 
 
-def _unique_violation(error: IntegrityError) -> bool:
-    sqlstate = getattr(error.orig, "sqlstate", None)
+def _unique_violation(error: BaseException) -> bool:
+    orig = error.orig if isinstance(error, DBAPIError) else error
+    sqlstate = getattr(orig, "sqlstate", None)
     if sqlstate is not None:
         return bool(sqlstate == UNIQUE_VIOLATION)
-    return "UNIQUE constraint failed" in str(error.orig)  # SQLite has no SQLSTATE
+    return "UNIQUE constraint failed" in str(orig)  # SQLite has no SQLSTATE
 
 
 def classify(error: BaseException) -> Fault:
     """The kind of fault `error` is (module docstring)."""
-    if isinstance(error, OperationalError | InterfaceError):
-        return Fault.TRANSIENT
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return Fault.TRANSIENT
-    if isinstance(error, IntegrityError):
+    if isinstance(error, _TRANSIENT_DB):
+        return Fault.TRANSIENT
+    if isinstance(error, _INTEGRITY):
         return Fault.TRANSIENT if _unique_violation(error) else Fault.RECORD
-    if isinstance(error, ProgrammingError):
+    if isinstance(error, _SCHEMA):
         return Fault.SHARED
     if isinstance(error, KafkaTimeoutError):
         return Fault.TRANSIENT

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection
 
 from consumers.intake.linking import normalised, record_of
-from consumers.intake.messages import Accepted
+from consumers.intake.messages import Accepted, event_key
 from signalhub.domain.cases import CaseStatus, reopenable
 from signalhub.domain.linkage.blocking import IDENTIFIER_PREFIXES, blocking_keys, query_keys
 from signalhub.domain.linkage.config import LinkageConfig
@@ -31,7 +31,7 @@ MAX_FAMILY_LOCK_ROUNDS = 3
 
 @dataclass
 class Registry:
-    inbox: dict[str, tuple[str, int, int]]
+    inbox: dict[tuple[str, str], tuple[str, int, int]]  # (agency, event id) -> where it was read
     by_record: dict[tuple[str, str], SignalRow]
     index: dict[str, list[str]]
     persons: dict[str, PersonRow]
@@ -48,8 +48,8 @@ class Cases:
 def load_registry(conn: Connection, accepted: Sequence[Accepted], config: LinkageConfig) -> Registry:
     """Inbox hits, stored signals of the batch's records and the persons its people may be,
     after locking every blocking key and record of the batch."""
-    inbox = reads.inbox_positions(conn, {str(a.signal.event_id) for a in accepted})
-    wanted = [a for a in accepted if str(a.signal.event_id) not in inbox]
+    inbox = reads.inbox_positions(conn, {event_key(a) for a in accepted})
+    wanted = [a for a in accepted if event_key(a) not in inbox]
     query: set[str] = set()
     names: set[str] = set()
     for a in wanted:

@@ -31,6 +31,7 @@ __all__ = [
     "Rejected",
     "Stage",
     "dead_letter",
+    "event_key",
     "plain_text",
     "read",
     "refused",
@@ -160,6 +161,11 @@ def read(record: Any, agency: str, codec: Codec, rules: SignalRules) -> Accepted
             event_id=str(signal.event_id), source_record_id=signal.source_record_id, error_field="agency",
         )  # fmt: skip
     return Accepted(position, record.key, signal, _ce_time(headers), record.value, headers)
+
+
+def event_key(a: Accepted) -> tuple[str, str]:
+    """(agency, event id): event ids are the agency's own (DESIGN.md, dedup)."""
+    return a.signal.agency.value, str(a.signal.event_id)
 
 
 def signal_row(a: Accepted, family_id: str, now: datetime) -> SignalRow:

@@ -37,7 +37,7 @@ class ReceiptIntent:
 
 @dataclass(frozen=True)
 class AlertIntent:
-    """An alert a signal raised on a case: `cause` (the event id) makes its id; `detail` codes only."""
+    """An alert a signal raised on a case: `cause` (`agency/event id`: ids are the agency's) makes its id; `detail` codes only."""
 
     case_id: str
     alert_type: AlertType

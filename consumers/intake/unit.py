@@ -117,7 +117,11 @@ class _Unit:
     work: Casework
 
     def __init__(
-        self, config: IntakeConfig, inbox: dict[str, Any], by_record: dict[Any, SignalRow], now: datetime
+        self,
+        config: IntakeConfig,
+        inbox: dict[tuple[str, str], Any],
+        by_record: dict[Any, SignalRow],
+        now: datetime,
     ):
         self.config, self.inbox, self.by_record, self.now = config, inbox, by_record, now
         self.changes = Changes()
@@ -133,7 +137,7 @@ class _Unit:
         record = (agency, s.source_record_id)
         existing = self.by_record.get(record)
         known = existing.event_id if existing else self.pending.get(record)
-        kind = dedup(a.position, self.inbox.get(eid), known, eid)
+        kind = dedup(a.position, self.inbox.get((agency, eid)), known, eid)
         if kind is Dedup.REDELIVERED:
             self.result.outcomes.append((agency, "redelivered"))
             return None
@@ -143,7 +147,7 @@ class _Unit:
             )
             self.result.outcomes.append((agency, "duplicate"))
             return None
-        self.inbox[eid] = a.position
+        self.inbox[(agency, eid)] = a.position
         self.pending.setdefault(record, eid)
         self.people.exclude = set()
         address = s.address.text if s.address else None
@@ -184,7 +188,9 @@ class _Unit:
         else:
             types = alerts_for(CaseAction.JOIN, level_before, priority.level, False, possible > 0)[1:]
         detail = f"{agency}/{s.signal_type.value} ({s.severity.value})"
-        self.alerts += [AlertIntent(case.id, t, eid, detail) for t in types]
+        self.alerts += [
+            AlertIntent(case.id, t, f"{agency}/{eid}", detail) for t in types
+        ]  # ids are the agency's
         status = ReceiptStatus.AMENDED if existing else ReceiptStatus.ACCEPTED
         corroborated = signal.corroborates_id is not None
         self.receipts.append(

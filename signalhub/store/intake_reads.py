@@ -58,15 +58,17 @@ def in_(conn: Connection, column: Any, values: list[str]) -> ColumnElement[bool]
     return column.in_(values)  # type: ignore[no-any-return]
 
 
-def inbox_positions(conn: Connection, event_ids: Collection[str]) -> dict[str, tuple[str, int, int]]:
-    """Where each already processed event id was read: (topic, partition, offset)."""
-    found: dict[str, tuple[str, int, int]] = {}
-    for part in chunks(sorted(event_ids)):
-        q = select(_inbox.c.event_id, _inbox.c.topic, _inbox.c.partition, _inbox.c.offset).where(
-            in_(conn, _inbox.c.event_id, part)
-        )
-        for row in conn.execute(q):
-            found[row.event_id] = (row.topic, row.partition, row.offset)
+def inbox_positions(
+    conn: Connection, events: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, int, int]]:
+    """Where each already processed (agency, event id) was read: (topic, partition, offset)."""
+    wanted = set(events)
+    found: dict[tuple[str, str], tuple[str, int, int]] = {}
+    for part in chunks(sorted({e for _, e in wanted})):
+        q = select(_inbox.c.agency, _inbox.c.event_id, _inbox.c.topic, _inbox.c.partition, _inbox.c.offset)
+        for row in conn.execute(q.where(in_(conn, _inbox.c.event_id, part))):
+            if (row.agency, row.event_id) in wanted:
+                found[(row.agency, row.event_id)] = (row.topic, row.partition, row.offset)
     return found
 
 

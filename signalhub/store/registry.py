@@ -12,11 +12,12 @@ from signalhub.store.base import ID, Base, new_id
 
 
 class InboxEntry(Base):
-    """One row per processed `event_id`: the unique key that makes processing idempotent."""
+    """One row per processed event, keyed by (`agency`, `event_id`): event ids are the agency's
+    own, so another agency's equal id is another event. The key makes processing idempotent."""
 
     __tablename__ = "inbox"
+    agency: Mapped[str] = mapped_column(String(16), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    agency: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str] = mapped_column(String(16))
     topic: Mapped[str] = mapped_column(String(200))
     partition: Mapped[int]
@@ -65,9 +66,9 @@ class Signal(Base):
     """One agency record (`agency`, `source_record_id`); amendments bump `version` and replace the payload."""
 
     __tablename__ = "signals"
-    __table_args__ = (UniqueConstraint("agency", "source_record_id"),)
+    __table_args__ = (UniqueConstraint("agency", "source_record_id"), UniqueConstraint("agency", "event_id"))
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
-    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    event_id: Mapped[str] = mapped_column(String(64))
     agency: Mapped[str] = mapped_column(String(16))
     source_system: Mapped[str] = mapped_column(String(200))
     source_record_id: Mapped[str] = mapped_column(String(200))

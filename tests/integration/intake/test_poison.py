@@ -189,3 +189,22 @@ def test_receipt_of_undecodable_bytes_carries_the_key_and_position(
     [letter] = letters(kafka_settings)
     assert (letter.key, letter.value) == (b"edu-77", b"\x00garbage")
     assert Codec("SignalReceipt").decode(Codec("SignalReceipt").encode(receipt))["source_key"] == "edu-77"
+
+
+def test_another_agencys_equal_event_id_is_another_signal(
+    kafka_settings: KafkaSettings, migrated_db: str, intake_thread: Callable[..., Any]
+) -> None:
+    """Finding 3: a health signal reusing an event id police used got a `duplicate` receipt and no
+    case. Event ids are the agency's own: dedup keys on (agency, event_id)."""
+    shared = "7d1e0c3a-5b2f-4c8e-9a61-0f3c2b8d4e55"
+    police = make_signal(make_family(30), "police", record="p-1", event_id=shared)
+    health = make_signal(make_family(31), "health", record="h-1", event_id=shared)
+    again = dict(health)  # the same agency's resend is still a duplicate
+    publish(kafka_settings, [police, health, again])
+    runner = intake_thread(migrated_db)
+    wait_for(lambda: len(receipts(migrated_db)) == 3, 60, "three receipts")
+    assert runner.error is None
+    statuses = sorted((r["agency"], r["status"]) for r in receipts(migrated_db))
+    assert statuses == [("health", "accepted"), ("health", "duplicate"), ("police", "accepted")]
+    assert int(sql(migrated_db, "SELECT count(*) FROM cases")[0][0]) == 2
+    assert inbox(migrated_db) == 2

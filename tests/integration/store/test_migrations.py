@@ -118,3 +118,27 @@ def test_0005_keeps_delivered_alerts_times_in_epoch_ms(fresh_pg_url: str) -> Non
     with engine.connect() as conn:
         assert conn.execute(select(deliveries.c.alert)).scalar_one() == alert
     engine.dispose()
+
+
+def test_event_ids_become_per_agency_keeping_existing_rows(db_url: str) -> None:
+    """0006: inbox rows written under the global key stay; another agency may then reuse the id."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    row = "(:agency, 'e-1', 'accepted', 't', 0, 1, :at)"
+    insert = f'INSERT INTO inbox (agency, event_id, outcome, topic, partition, "offset", processed_at) VALUES {row}'
+    migrate.upgrade(db_url, "0005")
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(insert), {"agency": "police", "at": datetime.now(UTC)})
+        migrate.upgrade(db_url, "0006")
+        with engine.begin() as conn:
+            conn.execute(text(insert), {"agency": "health", "at": datetime.now(UTC)})
+            found = conn.execute(
+                text("SELECT agency FROM inbox WHERE event_id = 'e-1' ORDER BY agency")
+            ).all()
+        assert [r.agency for r in found] == ["health", "police"]
+    finally:
+        engine.dispose()

@@ -65,6 +65,12 @@ def test_faults_are_classified_once() -> None:
     assert classify(KafkaTimeoutError()) is Fault.TRANSIENT
     assert classify(KafkaConnectionError()) is Fault.TRANSIENT
     assert classify(ValueError("bug")) is Fault.RECORD
+    # COPY runs on the raw driver connection: its errors arrive unwrapped.
+    assert classify(psycopg.OperationalError("connection lost")) is Fault.TRANSIENT
+    assert classify(pg.SerializationFailure("x")) is Fault.TRANSIENT
+    assert classify(pg.UniqueViolation("x")) is Fault.TRANSIENT
+    assert classify(pg.CheckViolation("x")) is Fault.RECORD
+    assert classify(pg.UndefinedTable("x")) is Fault.SHARED
 
 
 def test_backoff() -> None:
