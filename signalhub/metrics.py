@@ -135,6 +135,14 @@ class Metrics:
             registry=r,
         )
     )
+    cloudevents_missing = _Lazy(
+        lambda r: Counter(
+            "signalhub_cloudevents_headers_missing_total",
+            "Signals accepted without a CloudEvents header the binding requires (tolerated), by agency and header.",
+            ["agency", "header"],
+            registry=r,
+        )
+    )
     linkage_decisions = _Lazy(
         lambda r: Counter(
             "signalhub_linkage_decisions_total", "Person linkage decisions by band.", ["band"], registry=r
@@ -230,7 +238,7 @@ ALL_METRICS = tuple(name for name, value in vars(Metrics).items() if isinstance(
 PROCESS_METRICS: dict[str, tuple[str, ...]] = {
     "intake": (
         "signals_consumed", "batch_duration", "batch_size", "signal_to_case", "consumer_lag",
-        "dead_letters", "linkage_decisions", "transient_errors",
+        "dead_letters", "linkage_decisions", "transient_errors", "cloudevents_missing",
     ),
     "relay": ("outbox_pending", "outbox_published", "transient_errors"),
     "notifier": ("signal_to_delivery", "deliveries", "parked_alerts", "dead_letters", "transient_errors"),

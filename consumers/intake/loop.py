@@ -102,6 +102,8 @@ class IntakeLoop:
         for r in rejected:
             m.dead_letters.labels(r.stage, r.reason).inc()
         for a in accepted:
+            for name in a.missing_headers:
+                m.cloudevents_missing.labels(a.signal.agency.value, name).inc()
             if a.ce_time is not None:
                 m.signal_to_case.observe(max(0.0, (done - a.ce_time).total_seconds()))
         m.batch_size.observe(len(records))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from schemas.cloudevents import Headers, MissingHeaderError, from_headers, header
+from schemas.cloudevents import Headers, MissingHeaderError, check_headers, from_headers, header
 from schemas.codec import Codec
 from schemas.errors import SerializationError, SerializationReason
 from signalhub import dlq
@@ -62,6 +62,7 @@ class Accepted:
     ce_time: datetime | None
     value: bytes | None  # the original record, for a dead letter should the database refuse it
     headers: Headers
+    missing_headers: tuple[str, ...] = ()  # CloudEvents headers absent (tolerated, counted)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ class Rejected:
     event_id: str | None
     source_record_id: str | None
     stage: str
-    reason: str  # undecodable | unknown_schema | invalid_content | agency_mismatch | refused_by_database
+    reason: str  # undecodable | unknown_schema | invalid_content | invalid_headers | agency_mismatch
+    # | refused_by_database
     error: BaseException
     error_field: str | None = None
 
@@ -160,7 +162,14 @@ def read(record: Any, agency: str, codec: Codec, rules: SignalRules) -> Accepted
             Stage.AUTHORISE, "agency_mismatch", error,
             event_id=str(signal.event_id), source_record_id=signal.source_record_id, error_field="agency",
         )  # fmt: skip
-    return Accepted(position, record.key, signal, _ce_time(headers), record.value, headers)
+    check = check_headers(headers, str(signal.event_id))
+    if check.contradiction is not None:
+        name, why = check.contradiction
+        return reject(
+            Stage.VALIDATE, "invalid_headers", ValueError(f"header {name} {why}"),
+            event_id=str(signal.event_id), source_record_id=signal.source_record_id, error_field=name,
+        )  # fmt: skip
+    return Accepted(position, record.key, signal, _ce_time(headers), record.value, headers, check.missing)
 
 
 def event_key(a: Accepted) -> tuple[str, str]:

@@ -36,7 +36,7 @@ REQUIRED: dict[str, tuple[str, set[str]]] = {
 # Labels whose values come from small fixed sets (or the hub's own topic and group names).
 BOUNDED_LABELS = {
     "agency", "outcome", "channel", "priority", "reason", "band", "stage", "topic", "partition",
-    "group", "contract", "component", "status", "alert_type", "kind", "action",
+    "group", "contract", "component", "status", "alert_type", "kind", "action", "header",
 }  # fmt: skip
 UNBOUNDED = re.compile(
     r"(^|_)(id|ids|name|surname|patronymic|snils|birth|address|email|phone|user|person|case|event|key)($|_)"

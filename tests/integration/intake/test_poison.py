@@ -208,3 +208,41 @@ def test_another_agencys_equal_event_id_is_another_signal(
     assert statuses == [("health", "accepted"), ("health", "duplicate"), ("police", "accepted")]
     assert int(sql(migrated_db, "SELECT count(*) FROM cases")[0][0]) == 2
     assert inbox(migrated_db) == 2
+
+
+def test_cloudevents_headers_contradicting_the_body_are_rejected_absent_ones_counted(
+    kafka_settings: KafkaSettings, fresh_pg_url: str, intake_thread: Callable[..., Any]
+) -> None:
+    """Finding 6: missing headers, a `ce_id` unlike the body's event id, `ce_specversion` 0.3, an
+    unparsable `ce_time` and `content-type: application/json` were all accepted."""
+    migrate.upgrade(fresh_pg_url)
+    changes = {
+        "other-id": ("ce_id", b"5e0c1a2b-0000-4000-8000-000000000000"),
+        "spec-03": ("ce_specversion", b"0.3"),
+        "bad-time": ("ce_time", b"half past nine"),
+        "json": ("content-type", b"application/json"),
+        "no-headers": None,
+    }
+    sender = make_producer(kafka_settings)
+    for n, (record, change) in enumerate(changes.items()):
+        value, headers = encode(make_signal(make_family(40 + n), "police", record=record))
+        headers = [] if change is None else [(k, change[1] if k == change[0] else v) for k, v in headers]
+        sender.send(
+            kafka_settings.signal_topic("police"), key=record.encode(), value=value, headers=headers
+        ).get(30)
+    sender.close()
+    runner = intake_thread(fresh_pg_url)
+    wait_for(lambda: len(receipts(fresh_pg_url)) == 5, 60, "five receipts")
+    assert runner.error is None
+    found = {r["source_record_id"]: (r["status"], r["error_field"]) for r in receipts(fresh_pg_url)}
+    assert found == {
+        "other-id": ("rejected", "ce_id"),
+        "spec-03": ("rejected", "ce_specversion"),
+        "bad-time": ("rejected", "ce_time"),
+        "json": ("rejected", "content-type"),
+        "no-headers": ("accepted", None),
+    }
+    assert {dict(r.headers)["__connect.errors.reason"] for r in letters(kafka_settings)} == {
+        b"invalid_headers"
+    }
+    assert runner.metrics.cloudevents_missing.labels("police", "ce_id")._value.get() == 1
