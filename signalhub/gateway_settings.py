@@ -10,7 +10,7 @@ from signalhub.settings import REPO_ROOT
 
 
 class GatewaySettings(BaseSettings):
-    """Where the agencies' API key hashes live, the body limit, and where the gateway listens."""
+    """Where the agencies' API key hashes live, the body and rate limits, and where the gateway listens."""
 
     model_config = SettingsConfigDict(env_prefix="SIGNALHUB_GATEWAY_", extra="ignore")
 
@@ -19,3 +19,7 @@ class GatewaySettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8081
     publish_timeout_s: float = 10.0
+    # Requests a second per API key on average, and the burst allowed above it: generous for a
+    # nightly export sent signal by signal, a brake on a client stuck in a loop.
+    rate_per_s: float = 200.0
+    rate_burst: int = 400

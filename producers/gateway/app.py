@@ -1,8 +1,11 @@
 """The gateway's FastAPI app: `POST /v1/signals`, `GET /healthz`, OpenAPI docs at `/docs`.
 
 Contracts of `POST /v1/signals` (JSON of `RiskSignal`, header `X-API-Key`):
-- 401 without a key or with an unknown one; 413 when the body is over the limit (declared or
-  actual); 400 when the body is not a JSON object; 403 when the body's `agency` is not the key's
+- 401 without a key or with an unknown one; 429 with `Retry-After` (whole seconds) past the key's
+  rate (`RateLimiter`: `SIGNALHUB_GATEWAY_RATE_PER_S`, `_RATE_BURST`); 413 when the body is over
+  the limit (declared or actual); 415 unless `Content-Type` is `application/json` (parameters such
+  as `charset=utf-8` allowed); 400 when the body is not JSON, is nested deeper than a signal can
+  be (`MAX_DEPTH`), or is not a JSON object; 403 when the body's `agency` is not the key's
   (checked before the other fields, so a key can never publish for another agency); 400 with
   every field error (`errors: [{path, reason}]`, no values) when the signal is invalid;
   503 with `Retry-After` when the broker did not acknowledge (resend the same body);
@@ -14,10 +17,11 @@ Nothing the client sent is echoed in an error, and nothing is logged but ids and
 
 from __future__ import annotations
 
-import json
 import logging
+import math
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
@@ -26,7 +30,7 @@ from fastapi.security import APIKeyHeader
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from producers.gateway.keys import KeyStore
-from producers.gateway.limits import BodyLimit
+from producers.gateway.limits import BodyLimit, RateLimiter
 from producers.publisher import Publisher, PublishError
 from signalhub.metrics import Metrics
 from signalhub.signals import RiskSignalModel, SignalValidationError, validate_signal
@@ -34,13 +38,22 @@ from signalhub.signals import RiskSignalModel, SignalValidationError, validate_s
 log = logging.getLogger(__name__)
 API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="The agency's gateway key")
 _SIGNAL_SCHEMA_REF = {"$ref": "#/components/schemas/RiskSignalModel"}
+# A signal is an object of lists of objects (children[0].surname): nothing valid is deeper.
+MAX_DEPTH = 4
 
 
 def create_app(
-    publisher: Publisher, keys: KeyStore, *, max_body_bytes: int, metrics: Metrics | None = None
+    publisher: Publisher,
+    keys: KeyStore,
+    *,
+    max_body_bytes: int,
+    rate: RateLimiter | None = None,
+    metrics: Metrics | None = None,
 ) -> FastAPI:
-    """The app; the caller owns `publisher` (close it on shutdown)."""
+    """The app; the caller owns `publisher` (close it on shutdown). `rate` defaults to 200/s per
+    key with bursts of 400 (`GatewaySettings`)."""
     metrics = metrics if metrics is not None else Metrics(process="gateway")
+    rate = rate if rate is not None else RateLimiter(200.0, 400)
     app = FastAPI(
         title="signalhub signal gateway",
         version="1",
@@ -77,17 +90,28 @@ def create_app(
         openapi_extra={
             "requestBody": {"required": True, "content": {"application/json": {"schema": _SIGNAL_SCHEMA_REF}}}
         },
-        responses={400: {}, 401: {}, 403: {}, 413: {}, 503: {}},
+        responses={400: {}, 401: {}, 403: {}, 413: {}, 415: {}, 429: {}, 503: {}},
     )
     async def post_signal(request: Request, api_key: str | None = Security(API_KEY)) -> JSONResponse:
         """Publish one signal as the key's agency; 202 once the broker has it."""
         agency = keys.agency_of(api_key)
-        if agency is None:
+        if agency is None or api_key is None:
             return _error(401, "missing or invalid API key (header X-API-Key)")
+        wait_s = rate.wait_s(api_key)
+        if wait_s > 0:
+            retry = str(max(1, math.ceil(wait_s)))
+            return _error(429, "rate limit of this key exceeded; retry later", {"Retry-After": retry})
+        media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media != "application/json":
+            return _error(415, "Content-Type must be application/json")
         try:
-            body = json.loads(await request.body())
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = orjson.loads(await request.body())
+        except orjson.JSONDecodeError as e:
+            if "depth limit" in str(e):
+                return _error(400, f"body is nested deeper than a signal can be (at most {MAX_DEPTH} levels)")
             return _error(400, "body is not valid JSON")
+        if _depth(body) > MAX_DEPTH:
+            return _error(400, f"body is nested deeper than a signal can be (at most {MAX_DEPTH} levels)")
         if not isinstance(body, dict):
             return _error(400, "body must be a JSON object (a RiskSignal)")
         if body.get("agency") != agency:
@@ -106,6 +130,14 @@ def create_app(
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _depth(value: Any, limit: int = MAX_DEPTH + 1) -> int:
+    """Nesting depth of parsed JSON (scalars 0), counted no further than `limit`."""
+    if limit <= 0 or not isinstance(value, dict | list):
+        return 0
+    items = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(v, limit - 1) for v in items), default=0)
 
 
 def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:

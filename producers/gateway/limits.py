@@ -1,13 +1,17 @@
-"""ASGI middleware that refuses request bodies over a size limit with 413.
+"""The gateway's limits: `BodyLimit`, ASGI middleware that refuses request bodies over a size
+limit with 413, and `RateLimiter`, a token bucket per API key.
 
-It checks the declared `Content-Length` before anything reads the body, and counts the bytes that
-actually arrive (chunked uploads declare none, and a client may lie), so the app never holds more
-than `max_bytes` of one request.
+`BodyLimit` checks the declared `Content-Length` before anything reads the body, and counts the
+bytes that actually arrive (chunked uploads declare none, and a client may lie), so the app never
+holds more than `max_bytes` of one request.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Callable
 
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -51,3 +55,27 @@ async def _reply(send: Send, status: int, detail: str) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class RateLimiter:
+    """A token bucket per API key: `rate_per_s` requests a second on average, bursts of `burst`.
+
+    Written here rather than taken from a library: one process, memory only, a dozen lines; the
+    limit is per gateway process (several processes behind a balancer each allow the rate)."""
+
+    def __init__(self, rate_per_s: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate_per_s, self.burst, self.clock = rate_per_s, burst, clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def wait_s(self, key: str) -> float:
+        """Take a token for `key`: 0 when one was there, else the seconds until one will be."""
+        with self._lock:
+            now = self.clock()
+            tokens, at = self._buckets.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - at) * self.rate_per_s)
+            if tokens >= 1.0:
+                self._buckets[key] = (tokens - 1.0, now)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return (1.0 - tokens) / self.rate_per_s

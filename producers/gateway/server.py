@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from producers.gateway.app import create_app
 from producers.gateway.keys import KeyStore
+from producers.gateway.limits import RateLimiter
 from producers.publisher import Publisher
 from signalhub.gateway_settings import GatewaySettings
 from signalhub.metrics import Metrics
@@ -23,6 +24,7 @@ def build_app(kafka: KafkaSettings, rules: SignalRules, gateway: GatewaySettings
         publisher,
         KeyStore(gateway.keys_file),
         max_body_bytes=gateway.max_body_bytes,
+        rate=RateLimiter(gateway.rate_per_s, gateway.rate_burst),
         metrics=Metrics(process="gateway"),
     )
 

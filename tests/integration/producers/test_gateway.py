@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from producers.gateway.app import create_app
 from producers.gateway.keys import KeyStore, add_key, revoke_key
+from producers.gateway.limits import RateLimiter
 from producers.publisher import Publisher
 from schemas.codec import Codec
 from signalhub.settings import KafkaSettings
@@ -138,3 +139,44 @@ def test_metrics_count_requests_by_agency_and_status(
     assert 'signalhub_gateway_requests_total{agency="unknown",status="401"} 1.0' in text
     assert 'signalhub_signals_published_total{agency="police"} 1.0' in text
     assert client.get("/readyz").status_code == 200
+
+
+# Finding 8 (issue 13): nesting, content type and rate.
+def test_deep_nesting_is_a_400_not_a_500(kafka_settings: KafkaSettings, keys_file: Path) -> None:
+    key = add_key(keys_file, "police")
+    with Publisher(kafka_settings, rules=HUB_RULES, timeout_s=10) as publisher:
+        client = TestClient(create_app(publisher, KeyStore(keys_file), max_body_bytes=256 * 1024))
+        _nesting(client, key)
+
+
+def _nesting(client: TestClient, key: str) -> None:
+    deep = post(client, key, "[" * 100_000 + "]" * 100_000)  # 200 kB: under the default body limit
+    assert deep.status_code == 400
+    assert "nested deeper" in deep.json()["detail"]
+    five = {**risk_signal(), "children": [[[[{"surname": "x"}]]]]}
+    assert post(client, key, json.dumps(five, default=str)).status_code == 400
+    assert post(client, key, body()).status_code == 202  # a signal's own depth is fine
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"]
+)
+def test_a_body_that_is_not_json_by_its_content_type_is_a_415(
+    client: TestClient, keys_file: Path, content_type: str
+) -> None:
+    key = add_key(keys_file, "police")
+    assert post(client, key, body(), **{"Content-Type": content_type}).status_code == 415
+    assert post(client, key, body(), **{"Content-Type": "application/json; charset=utf-8"}).status_code == 202
+
+
+def test_past_the_keys_rate_the_answer_is_429_with_retry_after(
+    kafka_settings: KafkaSettings, keys_file: Path
+) -> None:
+    police, health = add_key(keys_file, "police"), add_key(keys_file, "health")
+    with Publisher(kafka_settings, rules=HUB_RULES, timeout_s=10) as publisher:
+        app = create_app(publisher, KeyStore(keys_file), max_body_bytes=LIMIT, rate=RateLimiter(0.5, 3))
+        client = TestClient(app)
+        answers = [post(client, police, "{}") for _ in range(4)]
+        assert [a.status_code for a in answers] == [403, 403, 403, 429]  # three in the burst, then none
+        assert answers[-1].headers["Retry-After"] == "2"
+        assert post(client, health, "{}").status_code == 403  # the limit is per key
