@@ -9,6 +9,7 @@ the birth year), a missing patronymic or a missing birth date.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import TypeVar
@@ -25,6 +26,7 @@ _MAX_NAME_GROUPS = 8
 _MAX_ADDRESS_WORDS = 3
 _WORDS_WITH_DATE = 2
 _WORDS_WITH_NAME = 2
+MAX_KEY_LENGTH = 120  # person_keys.key is VARCHAR(120): a longer key stopped intake (issue 13)
 
 
 def _date_key(born: dt.date) -> str:
@@ -97,7 +99,15 @@ def blocking_keys(n: NormalisedPerson) -> frozenset[str]:
             keys.add(f"sf:{surname}:{name}")
             if patronymic:
                 keys.add(f"sfp:{surname}:{name}:{patronymic}")
-    return frozenset(keys)
+    return frozenset(_bounded(k) for k in keys)
+
+
+def _bounded(key: str) -> str:
+    """A key of at most `MAX_KEY_LENGTH` characters (the width of `person_keys.key`): a longer one
+    (names of 100 characters each) keeps its head and a digest of the whole, so it stays distinct."""
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    return key[: MAX_KEY_LENGTH - 17] + "#" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 @lru_cache(maxsize=200_000)

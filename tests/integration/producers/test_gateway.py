@@ -180,3 +180,15 @@ def test_past_the_keys_rate_the_answer_is_429_with_retry_after(
         assert [a.status_code for a in answers] == [403, 403, 403, 429]  # three in the burst, then none
         assert answers[-1].headers["Retry-After"] == "2"
         assert post(client, health, "{}").status_code == 403  # the limit is per key
+
+
+def test_nul_in_a_name_is_a_400_naming_the_field(client: TestClient, keys_file: Path) -> None:
+    """Finding 2: the gateway answered 202 to a name with a NUL, which then stopped intake."""
+    key = add_key(keys_file, "police")
+    child = risk_signal()["children"][0] | {"surname": "Ива\x00нова"}
+    answer = post(client, key, body(children=[child]))
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == [
+        {"path": "children[0].surname", "reason": "must not contain control characters"}
+    ]
+    assert "Ива" not in answer.text

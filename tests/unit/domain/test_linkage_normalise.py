@@ -132,3 +132,17 @@ def test_blocking_keys_are_plain_strings_without_raw_values() -> None:
 def test_true_matches_share_a_blocking_key(other: PersonRecord) -> None:
     a = normalise(PersonRecord("a", "Иванова", "Александра", "Сергеевна", dt.date(2021, 3, 4), "F"))
     assert blocking_keys(a) & blocking_keys(normalise(other))
+
+
+def test_blocking_keys_fit_the_key_column_and_stay_distinct() -> None:
+    """Found by the intake fuzz test (issue 13): names of 100 characters made keys longer than
+    `person_keys.key` (120), which PostgreSQL refused."""
+    from signalhub.domain.linkage.blocking import MAX_KEY_LENGTH
+
+    born = dt.date(2020, 1, 2)
+    keys = [
+        blocking_keys(normalise(PersonRecord("r", "Ж" * 100, "Анна", patronymic, born)))
+        for patronymic in ("Б" * 100, "Б" * 99 + "В")
+    ]
+    assert all(len(k) <= MAX_KEY_LENGTH for found in keys for k in found)
+    assert keys[0] != keys[1]
