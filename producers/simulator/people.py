@@ -136,7 +136,9 @@ _CHILD_WEIGHTS = (40, 35, 17, 8)
 
 
 def _child_birth(rng: random.Random, mother_born: dt.date) -> dt.date:
-    days = rng.randint(0, 4 * 365) if rng.random() < 0.55 else rng.randint(4 * 365, 17 * 365)
+    """A child at most 15 on the fixed `TODAY` (2025-06-01), so still under 18 (the validation's
+    rule) in every signal simulated before mid-2028."""
+    days = rng.randint(0, 4 * 365) if rng.random() < 0.55 else rng.randint(4 * 365, 15 * 365)
     return max(TODAY - dt.timedelta(days=days), mother_born + dt.timedelta(days=18 * 365))
 
 

@@ -38,7 +38,9 @@ def test_signal_reaches_webhook_and_email_once_without_personal_data(
         '[[routes]]\nchannels = ["hook", "mail"]\n',
         encoding="utf-8",
     )
-    settings = Settings(kafka=kafka_settings, db=DatabaseSettings(url=alerts_pg_url))
+    settings = Settings(
+        kafka=kafka_settings, db=DatabaseSettings(url=alerts_pg_url), region_code=HUB_RULES.region_code
+    )
     notifier = NotifierSettings(
         routing_path=routing,
         smtp_host=smtp_server.host,

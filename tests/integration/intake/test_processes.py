@@ -30,7 +30,12 @@ SIGNALHUB = str(Path(sys.executable).parent / "signalhub")
 def start(
     kafka: KafkaSettings, db_url: str, group: str, batch_size: int, log: Path
 ) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **kafka.environment(), "SIGNALHUB_DB_URL": db_url}
+    env = {
+        **os.environ,
+        **kafka.environment(),
+        "SIGNALHUB_DB_URL": db_url,
+        "SIGNALHUB_REGION_CODE": "31",  # the region of the test signals
+    }
     out = log.open("ab")
     return subprocess.Popen(
         [SIGNALHUB, "intake", "run", "--group", group, "--batch-size", str(batch_size)],

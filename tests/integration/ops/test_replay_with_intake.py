@@ -42,7 +42,9 @@ def intake(
     migrate.upgrade(sqlite_url)
     group = unique_group("intake")
     stop = threading.Event()
-    settings = Settings(kafka=kafka_settings, db=DatabaseSettings(url=sqlite_url))
+    settings = Settings(
+        kafka=kafka_settings, db=DatabaseSettings(url=sqlite_url), region_code=HUB_RULES.region_code
+    )
     worker = threading.Thread(target=run_intake, args=(settings,), kwargs={"group": group, "stop": stop})
     worker.start()
     yield group
