@@ -75,9 +75,14 @@ def person(rng: random.Random, role: str, surname: str, born: date) -> dict[str,
     }  # fmt: skip
 
 
+# Children stay under 18 (the hub refuses a signal naming an adult as a child): the oldest is born
+# 17 years before the first of this month, so a population is the same all month.
+OLDEST_CHILD = date.today().replace(day=1) - timedelta(days=17 * 365)
+
+
 def family(rng: random.Random) -> list[dict[str, Any]]:
     surname = rng.choice(SURNAMES)
     mother_born = date(1975, 1, 1) + timedelta(days=rng.randrange(0, 25 * 365))
-    kids = [person(rng, "child", surname, date(2008, 1, 1) + timedelta(days=rng.randrange(0, 17 * 365)))
+    kids = [person(rng, "child", surname, OLDEST_CHILD + timedelta(days=rng.randrange(0, 17 * 365)))
             for _ in range(rng.randint(1, 3))]  # fmt: skip
     return [person(rng, "mother", surname, mother_born), *kids]
