@@ -149,6 +149,7 @@ def main() -> None:
         "SIGNALHUB_DB_URL": url,
         **kafka.environment(),
         "SIGNALHUB_DEV_MODE": "1",
+        "SIGNALHUB_REGION_CODE": "31",  # the region of the benchmark's signals
         "SIGNALHUB_NOTIFIER_ROUTING_PATH": str(routing),
         "SIGNALHUB_NOTIFIER_GROUP_ID": f"notifier-{uuid.uuid4().hex[:6]}",
     }
