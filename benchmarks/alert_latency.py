@@ -145,14 +145,17 @@ def main() -> None:
     routing.write_text(
         f'[channels.hook]\ntype = "webhook"\nurl = "{receiver.url}"\n[[routes]]\nchannels = ["hook"]\n'
     )
-    env = os.environ | {
-        "SIGNALHUB_DB_URL": url,
-        **kafka.environment(),
-        "SIGNALHUB_DEV_MODE": "1",
-        "SIGNALHUB_REGION_CODE": "31",  # the region of the benchmark's signals
-        "SIGNALHUB_NOTIFIER_ROUTING_PATH": str(routing),
-        "SIGNALHUB_NOTIFIER_GROUP_ID": f"notifier-{uuid.uuid4().hex[:6]}",
-    }
+    env = (
+        os.environ
+        | {
+            "SIGNALHUB_DB_URL": url,
+            **kafka.environment(),
+            "SIGNALHUB_DEV_MODE": "1",
+            "SIGNALHUB_REGION_CODE": "31",  # the region of the benchmark's signals
+            "SIGNALHUB_NOTIFIER_ROUTING_PATH": str(routing),
+            "SIGNALHUB_NOTIFIER_GROUP_ID": f"notifier-{uuid.uuid4().hex[:6]}",
+        }
+    )
     cli = str(Path(sys.executable).with_name("signalhub"))
     log = open(REPO_ROOT / "var" / "bench-alert-latency.log", "w")  # noqa: SIM115
     procs = [
