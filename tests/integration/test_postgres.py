@@ -72,7 +72,7 @@ _LEFT_OPEN: list[Connection] = []
 
 
 def test_an_open_connection_does_not_block_the_drop(fresh_pg_url: str) -> None:
-    # The fixture drops the database WITH (FORCE), as its non-superuser owner: a connection still open at
+    # The fixture ends its own role's sessions and drops the database, as its non-superuser owner: a connection still open at
     # teardown (here on purpose, in real suites an engine nobody disposed) must not make teardown fail.
     engine = sa.create_engine(fresh_pg_url)
     conn = engine.connect()
