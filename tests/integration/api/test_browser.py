@@ -53,7 +53,7 @@ def pipeline_db(api_db_url: str, kafka_settings: KafkaSettings, intake_thread: C
     """Simulated signals published to the real broker and taken in by the real intake."""
     signals = [s.signal.to_avro() for s in simulate(7, 40, region_code="54")]
     signals += _parents_snils_in_a_childs_record()
-    runner = intake_thread(api_db_url)
+    runner = intake_thread(api_db_url, region_code="54")  # the simulated signals are Novosibirsk's
     publish(kafka_settings, signals)
     engine = make_engine(api_db_url)
     sessions = make_sessionmaker(engine)

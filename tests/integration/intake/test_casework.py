@@ -18,6 +18,7 @@ from consumers.intake.unit import IntakeConfig, process_batch
 from schemas.codec import Codec
 from signalhub.domain.linkage.config import default_config
 from signalhub.settings import KafkaSettings
+from signalhub.signal_rules import SignalRules
 from signalhub.store.base import make_engine
 from tests.fixtures.intake import FakeRecord, make_family, make_signal
 
@@ -27,7 +28,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def _apply(url: str, make: Callable[..., FakeRecord], signals: list[dict[str, Any]], now: datetime) -> None:
-    items = [read(make(s), s["agency"], CODEC) for s in signals]
+    items = [read(make(s), s["agency"], CODEC, SignalRules("31")) for s in signals]
     accepted = [i for i in items if isinstance(i, Accepted)]
     assert len(accepted) == len(signals)
     config = IntakeConfig(KafkaSettings(topic_prefix="t."), "31", default_config())

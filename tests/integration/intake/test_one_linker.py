@@ -69,7 +69,7 @@ def _partition(pairs: list[tuple[str, str]]) -> set[frozenset[str]]:
 def test_intake_and_link_command_make_the_same_persons(
     kafka_settings: KafkaSettings, migrated_db: str, intake_thread: Callable[..., Any], tmp_path: Path
 ) -> None:
-    rows = noisy_records(generate_population(21, 40), 22) + _chain()
+    rows = noisy_records(generate_population(21, 60), 22) + _chain()
     signals = {row["record_id"]: s for row in rows if (s := _signal(row)) is not None}
     rows = [{**row, "address": row["address"] or "-"} for row in rows if row["record_id"] in signals]
     assert len(rows) > 200
