@@ -76,17 +76,20 @@ def verdict(levels: dict[str, str]) -> str | None:
     disagree (a parent's or sibling's identifier typed in; a surname may change on marriage):
     a possible match, never more, never less.
     ``identifier_agrees``: a valid identifier agrees: at least a possible match.
+    ``near_identifier_conflict``: no identifier agrees but one is a typo apart (one or two
+    digits, a transposition) while the birth date and the first name disagree: at most a
+    possible match (the near number corroborates nothing when the person's own data differ:
+    another person's identifier, a relative's, or a chance neighbour of the number).
     ``uncorroborated_date``: a birth date a day or a digit off with no identifier and no house
     in common: at most a possible match (namesakes are common, however rare their name looks).
     """
-    agrees = "exact" in (levels.get("snils"), levels.get("birth_cert"))
-    if agrees and levels["birth_date"] == "disagree" and levels["first_name"] == "disagree":
-        return "identity_conflict"
-    if agrees:
-        return "identifier_agrees"
-    corroborated = (
-        "typo" in (levels.get("snils"), levels.get("birth_cert")) or levels["address"] in _SAME_HOUSE
-    )
+    identifiers = (levels.get("snils"), levels.get("birth_cert"))
+    own_data_differ = levels["birth_date"] == "disagree" and levels["first_name"] == "disagree"
+    if "exact" in identifiers:
+        return "identity_conflict" if own_data_differ else "identifier_agrees"
+    if "typo" in identifiers and own_data_differ:
+        return "near_identifier_conflict"
+    corroborated = "typo" in identifiers or levels["address"] in _SAME_HOUSE
     if levels["birth_date"] in _NEAR_BIRTH and not corroborated:
         return "uncorroborated_date"
     return None

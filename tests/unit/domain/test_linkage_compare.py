@@ -207,7 +207,13 @@ def test_score_equals_the_full_comparison_over_varied_pairs() -> None:
             full = compare(a, b, config, frequencies)
             rules.add(full.rule)
             assert linkage_score(a, b, config, frequencies) == (full.score, full.rule), (a, b)
-    assert rules == {None, "identity_conflict", "identifier_agrees", "uncorroborated_date"}
+    assert rules == {
+        None,
+        "identity_conflict",
+        "identifier_agrees",
+        "near_identifier_conflict",
+        "uncorroborated_date",
+    }
 
 
 def _address_level(a: str, b: str) -> str:
