@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Protocol
 
@@ -24,7 +24,10 @@ from signalhub.domain.linkage.fields import (
 from signalhub.domain.linkage.frequencies import name_frequencies
 from signalhub.domain.linkage.model import Comparison, FieldEvidence, NormalisedPerson
 
-__all__ = ["TermFrequencies", "compare", "field_levels", "identifier_level", "levels_of", "score", "verdict"]
+__all__ = [
+    "TermFrequencies", "compare", "field_levels", "head_levels", "identifier_level", "levels_of", "score",
+    "verdict", "weigh",
+]  # fmt: skip
 
 _AGREE = frozenset({"exact", "translit", "diminutive"})
 _SAME_BIRTH = frozenset({"exact", "swap", "near"})
@@ -95,8 +98,13 @@ def verdict(levels: dict[str, str]) -> str | None:
     return None
 
 
-def _identifier_levels(a: NormalisedPerson, b: NormalisedPerson) -> dict[str, str]:
+def head_levels(a: NormalisedPerson, b: NormalisedPerson) -> dict[str, str]:
+    """The levels that settle most pairs, cheaply: surname, first name, birth date, identifiers
+    (``resolve`` bounds a candidate's score from them before comparing the rest)."""
     return {
+        "surname": surname_level(a, b),
+        "first_name": first_name_level(a, b),
+        "birth_date": date_level(a.birth_date, b.birth_date),
         "snils": identifier_level(a.snils and a.snils[:9], b.snils and b.snils[:9]),  # body, no check digits
         "birth_cert": identifier_level(a.birth_cert, b.birth_cert),
     }
@@ -106,19 +114,21 @@ def field_levels(
     a: NormalisedPerson,
     b: NormalisedPerson,
     config: LinkageConfig,
-    identifiers: dict[str, str] | None = None,
+    head: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The comparison vector: each field's agreement level, then the dependency corrections
-    (``child_far``, ``twins``, ``siblings``) as ``suspected`` when they apply. ``identifiers``
-    are the identifier levels when the caller has them already."""
+    (``child_far``, ``twins``, ``siblings``) as ``suspected`` when they apply. ``head`` are the
+    ``head_levels`` when the caller has them already."""
+    head = head or head_levels(a, b)
     levels = {
-        "surname": surname_level(a, b),
-        "first_name": first_name_level(a, b),
+        "surname": head["surname"],
+        "first_name": head["first_name"],
         "patronymic": patronymic_level(a, b),
-        "birth_date": date_level(a.birth_date, b.birth_date),
+        "birth_date": head["birth_date"],
         "sex": "missing" if a.sex is None or b.sex is None else ("exact" if a.sex == b.sex else "disagree"),
         "address": address_level(a.address, b.address),
-        **(identifiers or _identifier_levels(a, b)),
+        "snils": head["snils"],
+        "birth_cert": head["birth_cert"],
     }
     if levels["surname"] == "disagree" and levels["first_name"] == "disagree":
         if names_swapped(a, b):
@@ -168,12 +178,14 @@ def score(
     b: NormalisedPerson,
     config: LinkageConfig | None = None,
     frequencies: TermFrequencies | None = None,
+    head: dict[str, str] | None = None,
 ) -> tuple[float, str | None]:
     """``(compare(...).score, compare(...).rule)`` without building the evidence: ``resolve``
-    ranks every candidate this way and compares only the best one in full."""
+    ranks every candidate this way and compares only the best one in full. ``head`` are the
+    ``head_levels`` when the caller has them already."""
     cfg = config or default_config()
-    levels = field_levels(a, b, cfg)
-    return round(sum(e[2] for e in _evidence(levels, a, cfg, frequencies)), 3), verdict(levels)
+    levels = field_levels(a, b, cfg, head)
+    return round(sum(weigh(levels, a, cfg, frequencies)), 3), verdict(levels)
 
 
 def levels_of(evidence: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -205,6 +217,13 @@ def _evidence(
         elif name not in _IDENTIFIERS or level != "missing":
             out.append((name, level, rounded[(name, level)]))
     return out
+
+
+def weigh(
+    levels: dict[str, str], a: NormalisedPerson, cfg: LinkageConfig, frequencies: TermFrequencies | None
+) -> Iterator[float]:
+    """The weight of each level in ``levels`` (some or all fields of a pair with ``a``)."""
+    return (weight for _, _, weight in _evidence(levels, a, cfg, frequencies))
 
 
 def _tf_weight(
