@@ -161,3 +161,19 @@ def test_a_near_identifier_with_first_name_and_birth_date_disagreeing_is_at_most
     # a near number with the first name (or birth date) agreeing is still corroboration
     typo = replace(anna, record_id="t", snils="112-233-454 96", address=None)
     assert compare(normalise(anna), normalise(typo), fitted).rule is None
+
+
+def test_a_one_letter_typo_is_one_edit_however_the_letter_is_transliterated() -> None:
+    """Я, Ш, Ч are two letters in a key: a typo in or next to them is still one letter of the
+    written name, so the name is a typo of a form (fuzzy), not another child (twins)."""
+    config = default_config()
+    slava = normalise(PersonRecord("a", "Шириков", "Слава", "Демидович", D(1991, 4, 25)))
+    for typed in ("Вучеслав", "Вячесав"):
+        record = normalise(PersonRecord("b", "Шириков", typed, "Демидович", D(1991, 4, 25)))
+        levels = field_levels(slava, record, config)
+        assert (levels["first_name"], "twins" in levels) == ("fuzzy", False), typed
+    tonya = normalise(PersonRecord("a", "Киселёва", "Антонина", "Мартиновна", D(2002, 10, 23)))
+    swapped = normalise(PersonRecord("b", "Киселёва", "Тоян", "Мартиновна", D(2002, 10, 23)))
+    assert field_levels(tonya, swapped, config)["first_name"] == "fuzzy"
+    sister = normalise(PersonRecord("c", "Киселёва", "Татьяна", "Мартиновна", D(2002, 10, 23)))
+    assert field_levels(tonya, sister, config)["first_name"] == "disagree"
