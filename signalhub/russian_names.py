@@ -122,6 +122,7 @@ LINK_RULE = {
     "identity_conflict": "документ совпадает, но имя и дата рождения нет: возможно, вписан документ родственника",
     "identifier_agrees": "совпадает документ (СНИЛС или свидетельство о рождении)",
     "uncorroborated_date": "дата рождения отличается на день или цифру, а больше ничего не подтверждает: возможен тёзка",
+    "near_identifier_conflict": "документ отличается на одну-две цифры, а имя и дата рождения не совпадают: возможно, документ другого человека",
 }
 # Keyed by `signalhub.domain.case_events.CaseEventKind` (a unit test keeps the two lists equal).
 CASE_EVENT = {

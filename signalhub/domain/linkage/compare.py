@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Protocol
 
@@ -24,7 +24,10 @@ from signalhub.domain.linkage.fields import (
 from signalhub.domain.linkage.frequencies import name_frequencies
 from signalhub.domain.linkage.model import Comparison, FieldEvidence, NormalisedPerson
 
-__all__ = ["TermFrequencies", "compare", "field_levels", "identifier_level", "levels_of", "score", "verdict"]
+__all__ = [
+    "TermFrequencies", "compare", "field_levels", "head_levels", "identifier_level", "levels_of", "score",
+    "verdict", "weigh",
+]  # fmt: skip
 
 _AGREE = frozenset({"exact", "translit", "diminutive"})
 _SAME_BIRTH = frozenset({"exact", "swap", "near"})
@@ -76,24 +79,32 @@ def verdict(levels: dict[str, str]) -> str | None:
     disagree (a parent's or sibling's identifier typed in; a surname may change on marriage):
     a possible match, never more, never less.
     ``identifier_agrees``: a valid identifier agrees: at least a possible match.
+    ``near_identifier_conflict``: no identifier agrees but one is a typo apart (one or two
+    digits, a transposition) while the birth date and the first name disagree: at most a
+    possible match (the near number corroborates nothing when the person's own data differ:
+    another person's identifier, a relative's, or a chance neighbour of the number).
     ``uncorroborated_date``: a birth date a day or a digit off with no identifier and no house
     in common: at most a possible match (namesakes are common, however rare their name looks).
     """
-    agrees = "exact" in (levels.get("snils"), levels.get("birth_cert"))
-    if agrees and levels["birth_date"] == "disagree" and levels["first_name"] == "disagree":
-        return "identity_conflict"
-    if agrees:
-        return "identifier_agrees"
-    corroborated = (
-        "typo" in (levels.get("snils"), levels.get("birth_cert")) or levels["address"] in _SAME_HOUSE
-    )
+    identifiers = (levels.get("snils"), levels.get("birth_cert"))
+    own_data_differ = levels["birth_date"] == "disagree" and levels["first_name"] == "disagree"
+    if "exact" in identifiers:
+        return "identity_conflict" if own_data_differ else "identifier_agrees"
+    if "typo" in identifiers and own_data_differ:
+        return "near_identifier_conflict"
+    corroborated = "typo" in identifiers or levels["address"] in _SAME_HOUSE
     if levels["birth_date"] in _NEAR_BIRTH and not corroborated:
         return "uncorroborated_date"
     return None
 
 
-def _identifier_levels(a: NormalisedPerson, b: NormalisedPerson) -> dict[str, str]:
+def head_levels(a: NormalisedPerson, b: NormalisedPerson) -> dict[str, str]:
+    """The levels that settle most pairs, cheaply: surname, first name, birth date, identifiers
+    (``resolve`` bounds a candidate's score from them before comparing the rest)."""
     return {
+        "surname": surname_level(a, b),
+        "first_name": first_name_level(a, b),
+        "birth_date": date_level(a.birth_date, b.birth_date),
         "snils": identifier_level(a.snils and a.snils[:9], b.snils and b.snils[:9]),  # body, no check digits
         "birth_cert": identifier_level(a.birth_cert, b.birth_cert),
     }
@@ -103,19 +114,21 @@ def field_levels(
     a: NormalisedPerson,
     b: NormalisedPerson,
     config: LinkageConfig,
-    identifiers: dict[str, str] | None = None,
+    head: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The comparison vector: each field's agreement level, then the dependency corrections
-    (``child_far``, ``twins``, ``siblings``) as ``suspected`` when they apply. ``identifiers``
-    are the identifier levels when the caller has them already."""
+    (``child_far``, ``twins``, ``siblings``) as ``suspected`` when they apply. ``head`` are the
+    ``head_levels`` when the caller has them already."""
+    head = head or head_levels(a, b)
     levels = {
-        "surname": surname_level(a, b),
-        "first_name": first_name_level(a, b),
+        "surname": head["surname"],
+        "first_name": head["first_name"],
         "patronymic": patronymic_level(a, b),
-        "birth_date": date_level(a.birth_date, b.birth_date),
+        "birth_date": head["birth_date"],
         "sex": "missing" if a.sex is None or b.sex is None else ("exact" if a.sex == b.sex else "disagree"),
         "address": address_level(a.address, b.address),
-        **(identifiers or _identifier_levels(a, b)),
+        "snils": head["snils"],
+        "birth_cert": head["birth_cert"],
     }
     if levels["surname"] == "disagree" and levels["first_name"] == "disagree":
         if names_swapped(a, b):
@@ -165,12 +178,14 @@ def score(
     b: NormalisedPerson,
     config: LinkageConfig | None = None,
     frequencies: TermFrequencies | None = None,
+    head: dict[str, str] | None = None,
 ) -> tuple[float, str | None]:
     """``(compare(...).score, compare(...).rule)`` without building the evidence: ``resolve``
-    ranks every candidate this way and compares only the best one in full."""
+    ranks every candidate this way and compares only the best one in full. ``head`` are the
+    ``head_levels`` when the caller has them already."""
     cfg = config or default_config()
-    levels = field_levels(a, b, cfg)
-    return round(sum(e[2] for e in _evidence(levels, a, cfg, frequencies)), 3), verdict(levels)
+    levels = field_levels(a, b, cfg, head)
+    return round(sum(weigh(levels, a, cfg, frequencies)), 3), verdict(levels)
 
 
 def levels_of(evidence: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -202,6 +217,13 @@ def _evidence(
         elif name not in _IDENTIFIERS or level != "missing":
             out.append((name, level, rounded[(name, level)]))
     return out
+
+
+def weigh(
+    levels: dict[str, str], a: NormalisedPerson, cfg: LinkageConfig, frequencies: TermFrequencies | None
+) -> Iterator[float]:
+    """The weight of each level in ``levels`` (some or all fields of a pair with ``a``)."""
+    return (weight for _, _, weight in _evidence(levels, a, cfg, frequencies))
 
 
 def _tf_weight(

@@ -92,6 +92,7 @@ _LIMITS = {
     "identity_conflict": (Band.POSSIBLE, Band.POSSIBLE),
     "identifier_agrees": (Band.POSSIBLE, Band.MATCH),
     "uncorroborated_date": (Band.NON_MATCH, Band.POSSIBLE),
+    "near_identifier_conflict": (Band.NON_MATCH, Band.POSSIBLE),
 }
 
 

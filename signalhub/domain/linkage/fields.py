@@ -86,7 +86,29 @@ def _typo_of_a_form(a: NormalisedPerson, b: NormalisedPerson) -> bool:
 
 @lru_cache(maxsize=262_144)
 def _typo_of_forms(key: str, groups: frozenset[str]) -> bool:
-    return any(OSA.distance(key, form) <= 1 for group in groups for form in forms_of(group))
+    letters = _letters(key)
+    return any(OSA.distance(letters, _letters(form)) <= 1 for group in groups for form in forms_of(group))
+
+
+# One letter of the written name each (Я is IA, Щ is SHCH in a key): a one-letter typo stays
+# one edit (Вучеслав/Вячеслав, Тошша/Тоша, Тоян/Тоня), whatever the transliteration.
+_DIGRAPHS = (
+    ("SHCH", "1"),
+    ("ZH", "2"),
+    ("KH", "3"),
+    ("TS", "4"),
+    ("CH", "5"),
+    ("SH", "6"),
+    ("IU", "7"),
+    ("IA", "8"),
+)
+
+
+@lru_cache(maxsize=65_536)
+def _letters(key: str) -> str:
+    for digraph, letter in _DIGRAPHS:
+        key = key.replace(digraph, letter)
+    return key
 
 
 def _crossed(a: NormalisedPerson, b: NormalisedPerson) -> tuple[bool, bool]:

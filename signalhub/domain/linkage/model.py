@@ -69,7 +69,7 @@ class FieldEvidence:
 class Comparison:
     """Score (sum of weights, log2 likelihood ratio) with its evidence; ``rule`` names the
     rule limiting the band whatever the score (``identity_conflict``, ``identifier_agrees``,
-    ``uncorroborated_date``: see ``compare.verdict``), else ``None``."""
+    ``near_identifier_conflict``, ``uncorroborated_date``: see ``compare.verdict``), else ``None``."""
 
     score: float
     evidence: tuple[FieldEvidence, ...]

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from signalhub.domain.linkage.blocking import query_keys
-from signalhub.domain.linkage.compare import TermFrequencies, compare, score
+from signalhub.domain.linkage.bound import Ceiling
+from signalhub.domain.linkage.compare import TermFrequencies, compare, head_levels, score
 from signalhub.domain.linkage.config import LinkageConfig, classify
 from signalhub.domain.linkage.model import Band, LinkDecision, NormalisedPerson
 
@@ -39,10 +40,18 @@ def resolve(
     matching identifier with names and birth date disagreeing stays a possible match however
     much else agrees, and a match elsewhere wins over it. Ties go to the smaller person id, so
     the decision is deterministic. With no candidate the decision is a non-match, score 0.
+    A candidate whose ``Ceiling`` (from its names, birth date and identifiers) is below the best
+    so far is not compared further: it could not win.
     """
     best: tuple[tuple[int, float], str, NormalisedPerson] | None = None
+    ceiling = Ceiling(person, config, frequencies)
     for person_id, candidate in source.candidates(query_keys(person)):
-        value, rule = score(person, candidate, config, frequencies)
+        head = head_levels(person, candidate)
+        if best is not None:
+            top_band, top = ceiling(head)
+            if (_RANK[top_band], top) < best[0]:
+                continue  # cannot beat the best so far, whatever the rest says
+        value, rule = score(person, candidate, config, frequencies, head)
         rank = (_RANK[classify(value, config.thresholds, rule)], value)
         if best is None or rank > best[0] or (rank == best[0] and person_id < best[1]):
             best = (rank, person_id, candidate)

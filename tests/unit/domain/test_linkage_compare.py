@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
 
 from signalhub.domain.linkage import (
     Band,
@@ -16,10 +17,15 @@ from signalhub.domain.linkage import (
     normalise,
 )
 from signalhub.domain.linkage.address import normalise_address
+from signalhub.domain.linkage.bound import Ceiling
+from signalhub.domain.linkage.compare import head_levels
 from signalhub.domain.linkage.compare import score as linkage_score
 from signalhub.domain.linkage.fields import address_level, address_words_overlap
+from signalhub.domain.linkage.model import NormalisedPerson
+from signalhub.domain.linkage.resolve import resolve
 
 D = dt.date
+_ORDER = (Band.NON_MATCH, Band.POSSIBLE, Band.MATCH)
 MASHA = PersonRecord("a", "Кузнецова", "Мария", "Андреевна", D(2021, 5, 17), "F", None, "II-ЕТ 123456",
                      "г. Новосибирск, ул. Титова, д. 7, кв. 15")  # fmt: skip
 
@@ -179,10 +185,9 @@ class _Shares:
         return {"KUZNETSOV": 0.02, "MARIA": 0.05}.get(value, 0.001 if field == "surname" else None)
 
 
-def test_score_equals_the_full_comparison_over_varied_pairs() -> None:
-    """`score` (what `resolve` ranks candidates by) is exactly `compare(...)`'s score and rule,
-    frequencies included, on pairs mixing typos, swaps, translit, diminutives and identifiers."""
-    rng = random.Random(3)
+def _varied_records(seed: int) -> Iterator[PersonRecord]:
+    """Records mixing typos, swaps, translit, diminutives, identifiers a typo apart and missing values."""
+    rng = random.Random(seed)
     pools = {
         "surname": ["Кузнецова", "Кузнецов", "Кузнецва", "Kuznetsova", "Кузнецова-Орлова", "Орлова", None],
         "first_name": ["Мария", "Маша", "Maria", "Марина", "Кузнецова", "Орлова", None],
@@ -197,17 +202,28 @@ def test_score_equals_the_full_comparison_over_varied_pairs() -> None:
                     "Новосибирск, Тит ова 7", None],
     }  # fmt: skip
 
-    def record(i: int) -> PersonRecord:
-        return PersonRecord(str(i), **{f: rng.choice(values) for f, values in pools.items()})  # type: ignore[arg-type]
+    for i in range(1_000_000):
+        yield PersonRecord(str(i), **{f: rng.choice(values) for f, values in pools.items()})  # type: ignore[arg-type]
 
+
+def test_score_equals_the_full_comparison_over_varied_pairs() -> None:
+    """`score` (what `resolve` ranks candidates by) is exactly `compare(...)`'s score and rule,
+    frequencies included, on pairs mixing typos, swaps, translit, diminutives and identifiers."""
+    records = _varied_records(3)
     config, shares, rules = default_config(), _Shares(), set()
-    for i in range(1500):
-        a, b = normalise(record(i)), normalise(record(-i))
+    for _ in range(1500):
+        a, b = normalise(next(records)), normalise(next(records))
         for frequencies in (None, shares):
             full = compare(a, b, config, frequencies)
             rules.add(full.rule)
             assert linkage_score(a, b, config, frequencies) == (full.score, full.rule), (a, b)
-    assert rules == {None, "identity_conflict", "identifier_agrees", "uncorroborated_date"}
+    assert rules == {
+        None,
+        "identity_conflict",
+        "identifier_agrees",
+        "near_identifier_conflict",
+        "uncorroborated_date",
+    }
 
 
 def _address_level(a: str, b: str) -> str:
@@ -263,3 +279,38 @@ def test_a_name_written_in_the_other_field_is_a_cross_not_a_disagreement() -> No
     assert score(moved, shifted) > score(moved, other)
     swapped = PersonRecord("d", "Harrison", "Capurso", None, None, None, None, None, None)
     assert levels(moved, swapped)["surname"] == "swap"  # both names crossed: a swap
+
+
+def test_the_ceiling_bounds_every_pairs_band_and_score() -> None:
+    """`Ceiling` (from names, birth date and identifiers) is never below the pair's full band and
+    score, frequencies and rules included: a candidate it skips could not have won."""
+    records, config, shares = _varied_records(5), default_config(), _Shares()
+    for _ in range(1500):
+        a, b = normalise(next(records)), normalise(next(records))
+        for frequencies in (None, shares):
+            full = compare(a, b, config, frequencies)
+            top_band, top = Ceiling(a, config, frequencies)(head_levels(a, b))
+            assert top >= full.score, (a, b)
+            assert _ORDER.index(top_band) >= _ORDER.index(classify(full.score, config.thresholds, full.rule))
+
+
+def test_resolve_decides_as_comparing_every_candidate_in_full() -> None:
+    """The candidates `resolve` skips by their ceiling change nothing: the same person, band,
+    score and evidence as ranking every candidate by its full comparison."""
+    records, config = _varied_records(11), default_config()
+    people = [(f"P{i:03d}", normalise(next(records))) for i in range(60)]
+
+    class Everyone:
+        def candidates(self, keys: frozenset[str]) -> list[tuple[str, NormalisedPerson]]:
+            return people
+
+    for _ in range(300):
+        query = normalise(next(records))
+        ranked = []
+        for person_id, candidate in people:
+            c = compare(query, candidate, config)
+            ranked.append((_ORDER.index(classify(c.score, config.thresholds, c.rule)), c.score, person_id, c))
+        rank, _, person_id, c = max(ranked, key=lambda r: (r[0], r[1], -int(r[2][1:])))  # ties: smaller id
+        decision = resolve(query, Everyone(), config)
+        assert (decision.score, decision.evidence, decision.rule) == (c.score, c.evidence, c.rule)
+        assert decision.person_id == (person_id if rank else None)

@@ -4,6 +4,7 @@ persons apart (also through a chain of records), and namesakes need corroboratio
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from signalhub.domain.linkage import (
     Band,
@@ -134,3 +135,45 @@ def test_a_one_letter_typo_in_a_surname_or_in_a_diminutive_is_fuzzy_not_a_disagr
     assert (levels["first_name"], "twins" in levels) == ("fuzzy", False)
     twin = normalise(PersonRecord("c", "Норинев", "Дарья", "Игоревна", D(2023, 3, 6)))
     assert field_levels(kolya, twin, config)["first_name"] == "disagree"
+
+
+def test_a_near_identifier_with_first_name_and_birth_date_disagreeing_is_at_most_possible() -> None:
+    """A sister's SNILS typed with a transposition into a woman's record: the near number
+    corroborates nothing while her own first name and birth date differ, however strongly a
+    fitted model weighs a near number (EM fits it high on data with few typos)."""
+    base = default_config()
+    m_u = {name: dict(levels) for name, levels in base.m_u.items()}
+    m_u["snils"]["typo"] = (0.9, 1e-8)
+    fitted = replace(base, m_u=m_u)
+    home = "г. Бердск, ул. Мира, д. 3, кв. 4"
+    anna = PersonRecord("a", "Орлова", "Анна", "Петровна", D(1984, 3, 2), "F", FATHER_SNILS, None, home)
+    olga = PersonRecord("o", "Орлова", "Ольга", "Ивановна", D(1990, 8, 21), "F", "112-233-454 96", None, home)
+    assert identifier_level("112233445", "112233454") == "typo"
+    comparison = compare(normalise(anna), normalise(olga), fitted)
+    assert comparison.rule == "near_identifier_conflict"
+    assert comparison.score >= fitted.thresholds.match  # the score alone would merge them
+    assert classify(comparison.score, fitted.thresholds, comparison.rule) is Band.POSSIBLE
+    registry = Registry(fitted)
+    person, _ = registry.link(anna)
+    other, decision = registry.link(olga)
+    assert other != person
+    assert (decision.band, decision.person_id) == (Band.POSSIBLE, person)
+    # a near number with the first name (or birth date) agreeing is still corroboration
+    typo = replace(anna, record_id="t", snils="112-233-454 96", address=None)
+    assert compare(normalise(anna), normalise(typo), fitted).rule is None
+
+
+def test_a_one_letter_typo_is_one_edit_however_the_letter_is_transliterated() -> None:
+    """Я, Ш, Ч are two letters in a key: a typo in or next to them is still one letter of the
+    written name, so the name is a typo of a form (fuzzy), not another child (twins)."""
+    config = default_config()
+    slava = normalise(PersonRecord("a", "Шириков", "Слава", "Демидович", D(1991, 4, 25)))
+    for typed in ("Вучеслав", "Вячесав"):
+        record = normalise(PersonRecord("b", "Шириков", typed, "Демидович", D(1991, 4, 25)))
+        levels = field_levels(slava, record, config)
+        assert (levels["first_name"], "twins" in levels) == ("fuzzy", False), typed
+    tonya = normalise(PersonRecord("a", "Киселёва", "Антонина", "Мартиновна", D(2002, 10, 23)))
+    swapped = normalise(PersonRecord("b", "Киселёва", "Тоян", "Мартиновна", D(2002, 10, 23)))
+    assert field_levels(tonya, swapped, config)["first_name"] == "fuzzy"
+    sister = normalise(PersonRecord("c", "Киселёва", "Татьяна", "Мартиновна", D(2002, 10, 23)))
+    assert field_levels(tonya, sister, config)["first_name"] == "disagree"
