@@ -50,7 +50,7 @@ def _rows(url: str) -> list[tuple[str, int, float, int, str]]:
         text = _LIST.sub("(...)", " ".join(query.split()))
         acc = folded.setdefault((role, text), [role, 0, 0.0, 0, text])
         acc[1], acc[2], acc[3] = acc[1] + calls, acc[2] + total, acc[3] + rows
-    return [tuple(v) for v in folded.values()]  # type: ignore[misc]
+    return [tuple(v) for v in folded.values()]
 
 
 def _line(row: tuple[str, int, float, int, str]) -> str:
