@@ -15,14 +15,13 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, exists, func, literal, select, update
 from sqlalchemy.orm import Session, aliased
 
 from signalhub.store.base import UtcDateTime
-from signalhub.store.bulk import move_rows
+from signalhub.store.bulk import insert_ignore, move_rows
 from signalhub.store.messaging import Delivery, DeliveryDone
 from signalhub.store.wake import DELIVERIES, notify
 
@@ -30,7 +29,7 @@ PENDING, PARKED = "pending", "parked"
 
 
 def record(session: Session, routed: Sequence[tuple[dict[str, Any], Sequence[str]]], now: datetime) -> None:
-    """One pending row per alert and channel, in one statement; an alert seen again (redelivery)
+    """One pending row per alert and channel (one executemany); an alert seen again (redelivery)
     adds nothing, whether its row is still to send or already delivered."""
     wanted = {(str(alert["alert_id"]), channel) for alert, channels in routed for channel in channels}
     if not wanted:
@@ -57,9 +56,7 @@ def record(session: Session, routed: Sequence[tuple[dict[str, Any], Sequence[str
     if not rows:
         return
     conn = session.connection()
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(Delivery).on_conflict_do_nothing(index_elements=["alert_id", "channel"])
-    conn.execute(stmt, rows)
+    insert_ignore(conn, cast(Table, Delivery.__table__), rows, ["alert_id", "channel"])
     notify(conn, DELIVERIES)
 
 
