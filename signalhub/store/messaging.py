@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from signalhub.store.base import Base
@@ -56,7 +56,15 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("alert_id", "channel"),
-        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        # The claim's order (channel, id) over pending rows only. Not on `next_attempt_at`, so that
+        # leasing a row (which moves only that) is a heap-only update touching no index.
+        Index(
+            "ix_deliveries_pending",
+            "channel",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     alert_id: Mapped[str] = mapped_column(String(64))

@@ -1,6 +1,7 @@
 """Done rows leave the hot tables: published outbox messages move to `outbox_sent`, delivered
 alerts to `deliveries_done` (ids and times only), so the relay's and the notifier's claims read
-only what is still to do
+only what is still to do; the deliveries' claim index leaves out `next_attempt_at`, so a lease is
+a heap-only update
 
 Revision ID: 0006_done_rows
 Revises: 0005
@@ -61,12 +62,28 @@ def upgrade() -> None:
         batch_op.drop_index("ix_outbox_pending")
         batch_op.drop_column("published_at")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_deliveries_due")
         batch_op.drop_column("delivered_at")
+    op.create_index(
+        "ix_deliveries_pending",
+        "deliveries",
+        ["channel", "id"],
+        unique=False,
+        postgresql_where=sa.text("status = 'pending'"),
+        sqlite_where=sa.text("status = 'pending'"),
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        # Room on each page for a row's leased version, so that heap-only updates stay possible.
+        op.execute("ALTER TABLE deliveries SET (fillfactor = 70)")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE deliveries RESET (fillfactor)")
+    op.drop_index("ix_deliveries_pending", table_name="deliveries")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("delivered_at", UTC_TIME, nullable=True))
+        batch_op.create_index("ix_deliveries_due", ["status", "next_attempt_at"], unique=False)
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("published_at", UTC_TIME, nullable=True))
     op.create_index(
