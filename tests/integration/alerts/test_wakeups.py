@@ -17,9 +17,11 @@ from consumers.notifier import deliveries
 from consumers.relay import outbox_queries
 from consumers.relay.relay import Relay
 from consumers.relay.settings import RelaySettings
+from signalhub.domain.outbound import OutboxEntry
 from signalhub.kafka import make_producer
 from signalhub.metrics import Metrics
 from signalhub.settings import KafkaSettings
+from signalhub.store.alerts_repo import enqueue
 from signalhub.store.base import make_engine, make_sessionmaker
 from signalhub.store.messaging import Delivery, DeliveryDone, OutboxMessage, OutboxSent
 from signalhub.store.outbox import enqueue_rows
@@ -120,10 +122,16 @@ def test_published_messages_leave_the_outbox_and_are_not_written_again(
         sent = session.scalars(select(OutboxSent.message_id).order_by(OutboxSent.id)).all()
         assert sent == [a["alert_id"] for a in alerts[:2]]
         assert outbox_queries.pending_count(session) == 1
-    with sessions() as session, session.begin():  # the same rules fire again
+    with sessions() as session, session.begin():  # the same rules fire again, in intake and elsewhere
         enqueue_rows(session.connection(), rows)
+        assert not enqueue(session, OutboxEntry(**_entry_fields(rows[0])), datetime.now(UTC))
+        assert not enqueue(session, OutboxEntry(**_entry_fields(rows[2])), datetime.now(UTC))
     assert _count(sessions, OutboxMessage) == 1
     assert _count(sessions, OutboxSent) == 2
+
+
+def _entry_fields(row: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in row.items() if k != "created_at"}
 
 
 def test_delivered_alerts_leave_the_delivery_log_and_a_redelivered_alert_adds_nothing(
