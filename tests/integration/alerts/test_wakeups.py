@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,11 +56,11 @@ def _count(sessions: sessionmaker[Session], model: type[object]) -> int:
 
 
 def test_a_relay_polling_every_30_s_publishes_at_once_when_a_writer_commits(
-    alerts_pg_url: str, kafka_settings: KafkaSettings
+    alerts_pg_url: str, kafka_settings: KafkaSettings, kafka_as: Callable[[str], KafkaSettings]
 ) -> None:
     engine = make_engine(alerts_pg_url)
     sessions = make_sessionmaker(engine)
-    producer = make_producer(kafka_settings)
+    producer = make_producer(kafka_as("relay"))
     settings = RelaySettings(poll_interval_s=LONG_POLL, listen_poll_interval_s=LONG_POLL)
     relay = Relay(sessions, producer, settings, Metrics(), skip_locked=True)
     stop = threading.Event()
