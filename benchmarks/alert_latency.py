@@ -35,7 +35,7 @@ from typing import Any
 import psycopg
 from pg_statements import as_role, report  # benchmarks/pg_statements.py
 from population import family  # benchmarks/population.py
-from proc_cpu import cpu_by_role  # benchmarks/proc_cpu.py
+from proc_cpu import cpu_by_role, process_tree  # benchmarks/proc_cpu.py
 from ramp_chart import draw, first_rate_over  # benchmarks/ramp_chart.py
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -123,9 +123,23 @@ def fresh_database(base: str) -> str:
     return url
 
 
-def cpu_seconds(procs: list[subprocess.Popen[bytes]]) -> dict[str, float]:
-    """CPU time (user + system) so far of the hub's processes, PostgreSQL, Kafka and this one."""
+OUR_PG = "postgres (this benchmark's cluster)"
+
+
+def postmaster(env: dict[str, str]) -> int:
+    """The pid of the benchmark's PostgreSQL server (its data dir's postmaster.pid)."""
+    status = subprocess.run(
+        ["bash", "deploy/postgres/pg.sh", "status"], env=env, capture_output=True, text=True, check=True
+    )
+    data = status.stdout.split("data=")[1].split()[0]
+    return int(Path(data, "postmaster.pid").read_text().split()[0])
+
+
+def cpu_seconds(procs: list[subprocess.Popen[bytes]], pg_pid: int) -> dict[str, float]:
+    """CPU time (user + system) so far of the hub's processes, the benchmark's PostgreSQL, every
+    other PostgreSQL and Kafka of the machine (shared machines run others), and this process."""
     names = {p.pid: " ".join(map(str, p.args[1:3])) for p in procs}  # type: ignore[index]
+    names |= dict.fromkeys(process_tree(pg_pid), OUR_PG)
     return cpu_by_role(names, me="benchmark (sender, receiver)")
 
 
@@ -173,7 +187,9 @@ def start_processes(
     ]
 
 
-def one_run(rate: float, seconds: float, admin: KafkaSettings, base_url: str, explain: bool) -> Run:
+def one_run(
+    rate: float, seconds: float, admin: KafkaSettings, base_url: str, pg_pid: int, explain: bool
+) -> Run:
     """One run at `rate`: fresh topics, database and processes; prints its figures."""
     kafka = admin.model_copy(update={"topic_prefix": f"b{uuid.uuid4().hex[:8]}."})
     create_topics(kafka)
@@ -199,7 +215,7 @@ def one_run(rate: float, seconds: float, admin: KafkaSettings, base_url: str, ex
             for m in signals
         ]  # fmt: skip
         producer = make_producer(kafka)
-        cpu_before = cpu_seconds(procs)
+        cpu_before = cpu_seconds(procs, pg_pid)
         start = time.monotonic()
         for n, (topic, key, value, headers, event_id) in enumerate(records):
             pause = start + n / rate - time.monotonic()
@@ -210,7 +226,9 @@ def one_run(rate: float, seconds: float, admin: KafkaSettings, base_url: str, ex
         producer.flush()
         producer.close()
         cpu_window = time.monotonic() - start
-        cpu_used = {name: cpu_seconds(procs).get(name, 0.0) - used for name, used in cpu_before.items()}
+        cpu_used = {
+            name: cpu_seconds(procs, pg_pid).get(name, 0.0) - used for name, used in cpu_before.items()
+        }
         deadline = time.monotonic() + 60
         while len(receiver.first_seen) < total and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -238,7 +256,7 @@ def one_run(rate: float, seconds: float, admin: KafkaSettings, base_url: str, ex
         p50, p90, p99 = (percentile(latencies, q) if latencies else nan for q in (0.5, 0.9, 0.99))
         result = Run(
             rate, total, len(latencies), p50, p90, p99, max(latencies, default=nan),
-            cpu_used.get("postgres", 0.0),
+            cpu_used.get(OUR_PG, 0.0),
         )  # fmt: skip
         if latencies:
             print(f"p50: {result.p50 * 1000:.0f} ms, p90: {result.p90 * 1000:.0f} ms, "
@@ -309,10 +327,11 @@ def main() -> None:
     runs: list[Run] = []
     try:
         base_url = pg_up(pg_env)
+        pg_pid = postmaster(pg_env)
         for rate in rates:
             for n in range(args.runs):
                 print(f"\n== {rate:.0f} signals/s, run {n + 1} of {args.runs} ==", flush=True)
-                runs.append(one_run(rate, args.seconds, admin, base_url, args.explain))
+                runs.append(one_run(rate, args.seconds, admin, base_url, pg_pid, args.explain))
                 sys.stdout.flush()
         summary(runs, None if args.no_chart else args.chart)
     finally:
