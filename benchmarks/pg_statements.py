@@ -35,6 +35,7 @@ def as_role(url: str, process: str) -> str:
 
 
 # `IN ($2, $3, ...)` of every length is one statement here (PostgreSQL counts each length apart).
+_NUMBER = re.compile(r"\$\d+")  # the parameters after a list are numbered by its length
 _LIST = re.compile(r"\(\$\d+(::[\w ]+)?(, \$\d+(::[\w ]+)?)+\)")
 
 
@@ -47,7 +48,7 @@ def _rows(url: str) -> list[tuple[str, int, float, int, str]]:
         found = conn.execute(_TOP.encode(), (base.database,)).fetchall()
     folded: dict[tuple[str, str], list[Any]] = {}
     for role, calls, total, rows, query in found:
-        text = _LIST.sub("(...)", " ".join(query.split()))
+        text = _NUMBER.sub("$n", _LIST.sub("(...)", " ".join(query.split())))
         acc = folded.setdefault((role, text), [role, 0, 0.0, 0, text])
         acc[1], acc[2], acc[3] = acc[1] + calls, acc[2] + total, acc[3] + rows
     return [tuple(v) for v in folded.values()]
