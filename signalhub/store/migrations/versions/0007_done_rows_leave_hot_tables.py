@@ -3,8 +3,8 @@ alerts to `deliveries_done` (ids and times only), so the relay's and the notifie
 only what is still to do; the deliveries' claim index leaves out `next_attempt_at`, so a lease is
 a heap-only update
 
-Revision ID: 0006_done_rows
-Revises: 0005
+Revision ID: 0007_done_rows
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import signalhub.store.base
 
-revision = "0006_done_rows"
-down_revision = "0005"
+revision = "0007_done_rows"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
