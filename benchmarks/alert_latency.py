@@ -163,13 +163,16 @@ class Run:
 def start_processes(
     url: str, kafka: KafkaSettings, routing: Path, explain: bool, log: Any
 ) -> list[subprocess.Popen[bytes]]:
-    env = os.environ | {
-        **kafka.environment(),
-        "SIGNALHUB_DEV_MODE": "1",
-        "SIGNALHUB_REGION_CODE": "31",  # the region of the benchmark's signals
-        "SIGNALHUB_NOTIFIER_ROUTING_PATH": str(routing),
-        "SIGNALHUB_NOTIFIER_GROUP_ID": f"notifier-{uuid.uuid4().hex[:6]}",
-    }
+    env = (
+        os.environ
+        | {
+            **kafka.environment(),
+            "SIGNALHUB_DEV_MODE": "1",
+            "SIGNALHUB_REGION_CODE": "31",  # the region of the benchmark's signals
+            "SIGNALHUB_NOTIFIER_ROUTING_PATH": str(routing),
+            "SIGNALHUB_NOTIFIER_GROUP_ID": f"notifier-{uuid.uuid4().hex[:6]}",
+        }
+    )
     cli = str(Path(sys.executable).with_name("signalhub"))
     commands = {
         "intake": ["intake", "run", "--group", f"intake-{uuid.uuid4().hex[:6]}"],
