@@ -5,7 +5,14 @@ intake, relay and notifier as subprocesses (`signalhub ... run`), publishes new-
 steady rate and records when each case's first webhook arrives. Latency per signal = webhook
 received - signal published (send time of the record). Prints p50, p90, p99 and max.
 
-    .venv/bin/python benchmarks/alert_latency.py [--rate 200] [--seconds 30]
+A ramp: every rate of `--rates` is run `--runs` times (a fresh database, topics and processes
+each run), every run printed, then a table and a chart of p50/p99 against the rate (PNG, needs the
+`bench` extra) with the first rate at which p99 exceeds 1 s. `--explain` loads pg_stat_statements
+and prints, after each run, the top statements of each process by total time and by calls.
+
+    .venv/bin/python benchmarks/alert_latency.py [--rates 100,200,300,400] [--runs 3] [--seconds 30]
+        [--explain] [--chart var/alert-latency-ramp.png]
+    .venv/bin/python benchmarks/alert_latency.py --rates 200 --runs 1 --seconds 10   # a quick look
 """
 
 from __future__ import annotations
@@ -19,14 +26,17 @@ import sys
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from pg_statements import as_role, report  # benchmarks/pg_statements.py
 from population import family  # benchmarks/population.py
-from proc_cpu import cpu_by_role  # benchmarks/proc_cpu.py
+from proc_cpu import cpu_by_role, process_tree  # benchmarks/proc_cpu.py
+from ramp_chart import draw, first_rate_over  # benchmarks/ramp_chart.py
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -34,11 +44,10 @@ from producers.publisher import headers_for
 from schemas.codec import Codec
 from signalhub import broker
 from signalhub.kafka import create_topics, make_producer
-from signalhub.settings import REPO_ROOT, BrokerSettings
+from signalhub.settings import REPO_ROOT, BrokerSettings, KafkaSettings
 from signalhub.signals import RiskSignalModel
 from signalhub.store import migrate
 
-PG_PORT = "55436"
 RNG = random.Random(5)
 
 
@@ -85,9 +94,6 @@ class Receiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
-PG_ENV = {**os.environ, "SIGNALHUB_PG_PORT": PG_PORT}
-
-
 def _admin(url: str, statement: str) -> None:
     """Run CREATE/DROP DATABASE on the cluster of `url` (outside a transaction)."""
     base = make_url(url)
@@ -102,11 +108,14 @@ def _admin(url: str, statement: str) -> None:
         conn.execute(statement.encode())
 
 
-def fresh_database() -> str:
+def pg_up(env: dict[str, str]) -> str:
     up = subprocess.run(
-        ["bash", "deploy/postgres/pg.sh", "up"], env=PG_ENV, capture_output=True, text=True, check=True
+        ["bash", "deploy/postgres/pg.sh", "up"], env=env, capture_output=True, text=True, check=True
     )
-    base = up.stdout.strip().splitlines()[-1]
+    return up.stdout.strip().splitlines()[-1]
+
+
+def fresh_database(base: str) -> str:
     name = f"bench_{uuid.uuid4().hex[:10]}"
     _admin(base, f'CREATE DATABASE "{name}"')
     url = make_url(base).set(database=name).render_as_string(hide_password=False)
@@ -114,9 +123,23 @@ def fresh_database() -> str:
     return url
 
 
-def cpu_seconds(procs: list[subprocess.Popen[bytes]]) -> dict[str, float]:
-    """CPU time (user + system) so far of the hub's processes, PostgreSQL, Kafka and this one."""
+OUR_PG = "postgres (this benchmark's cluster)"
+
+
+def postmaster(env: dict[str, str]) -> int:
+    """The pid of the benchmark's PostgreSQL server (its data dir's postmaster.pid)."""
+    status = subprocess.run(
+        ["bash", "deploy/postgres/pg.sh", "status"], env=env, capture_output=True, text=True, check=True
+    )
+    data = status.stdout.split("data=")[1].split()[0]
+    return int(Path(data, "postmaster.pid").read_text().split()[0])
+
+
+def cpu_seconds(procs: list[subprocess.Popen[bytes]], pg_pid: int) -> dict[str, float]:
+    """CPU time (user + system) so far of the hub's processes, the benchmark's PostgreSQL, every
+    other PostgreSQL and Kafka of the machine (shared machines run others), and this process."""
     names = {p.pid: " ".join(map(str, p.args[1:3])) for p in procs}  # type: ignore[index]
+    names |= dict.fromkeys(process_tree(pg_pid), OUR_PG)
     return cpu_by_role(names, me="benchmark (sender, receiver)")
 
 
@@ -125,30 +148,24 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=200.0)
-    parser.add_argument("--seconds", type=float, default=30.0)
-    args = parser.parse_args()
-    os.chdir(REPO_ROOT)
-    broker_settings = BrokerSettings(
-        port=39192, controller_port=39193, data_dir=REPO_ROOT / "var" / "bench-alerts-kafka"
-    )
-    broker.up(broker_settings)
-    kafka = broker.admin_settings(broker_settings).model_copy(
-        update={"topic_prefix": f"b{uuid.uuid4().hex[:8]}."}
-    )
-    create_topics(kafka)
-    url = fresh_database()
-    receiver = Receiver()
-    routing = Path(REPO_ROOT / "var" / f"bench-routing-{os.getpid()}.toml")
-    routing.write_text(
-        f'[channels.hook]\ntype = "webhook"\nurl = "{receiver.url}"\n[[routes]]\nchannels = ["hook"]\n'
-    )
+@dataclass(frozen=True)
+class Run:
+    rate: float
+    sent: int
+    received: int
+    p50: float
+    p90: float
+    p99: float
+    max: float
+    pg_cpu: float
+
+
+def start_processes(
+    url: str, kafka: KafkaSettings, routing: Path, explain: bool, log: Any
+) -> list[subprocess.Popen[bytes]]:
     env = (
         os.environ
         | {
-            "SIGNALHUB_DB_URL": url,
             **kafka.environment(),
             "SIGNALHUB_DEV_MODE": "1",
             "SIGNALHUB_REGION_CODE": "31",  # the region of the benchmark's signals
@@ -157,19 +174,41 @@ def main() -> None:
         }
     )
     cli = str(Path(sys.executable).with_name("signalhub"))
-    log = open(REPO_ROOT / "var" / "bench-alert-latency.log", "w")  # noqa: SIM115
-    procs = [
-        subprocess.Popen([cli, *cmd], env=env, stdout=log, stderr=log)
-        for cmd in (
-            ["intake", "run", "--group", f"intake-{uuid.uuid4().hex[:6]}"],
-            ["relay", "run"],
-            ["notifier", "run"],
+    commands = {
+        "intake": ["intake", "run", "--group", f"intake-{uuid.uuid4().hex[:6]}"],
+        "relay": ["relay", "run"],
+        "notifier": ["notifier", "run"],
+    }
+    return [
+        subprocess.Popen(
+            [cli, *cmd],
+            env=env | {"SIGNALHUB_DB_URL": as_role(url, name) if explain else url},
+            stdout=log,
+            stderr=log,
         )
+        for name, cmd in commands.items()
     ]
+
+
+def one_run(
+    rate: float, seconds: float, admin: KafkaSettings, base_url: str, pg_pid: int, explain: bool
+) -> Run:
+    """One run at `rate`: fresh topics, database and processes; prints its figures."""
+    kafka = admin.model_copy(update={"topic_prefix": f"b{uuid.uuid4().hex[:8]}."})
+    create_topics(kafka)
+    url = fresh_database(base_url)
+    receiver = Receiver()
+    routing = Path(REPO_ROOT / "var" / f"bench-routing-{os.getpid()}.toml")
+    routing.write_text(
+        f'[channels.hook]\ntype = "webhook"\nurl = "{receiver.url}"\n[[routes]]\nchannels = ["hook"]\n'
+    )
+    log = open(REPO_ROOT / "var" / "bench-alert-latency.log", "a")  # noqa: SIM115
+    procs = start_processes(url, kafka, routing, explain, log)
     sent: dict[str, float] = {}
+    began = time.monotonic()
     try:
         time.sleep(8)  # processes join their groups
-        total = int(args.rate * args.seconds)
+        total = int(rate * seconds)
         # Validated and encoded beforehand (an agency's system does that, not the hub's machine);
         # the timed phase only sends, at the rate, what the one publisher would send.
         codec, signals = Codec("RiskSignal"), [RiskSignalModel.from_avro(signal(n)) for n in range(total)]
@@ -179,10 +218,10 @@ def main() -> None:
             for m in signals
         ]  # fmt: skip
         producer = make_producer(kafka)
-        cpu_before = cpu_seconds(procs)
+        cpu_before = cpu_seconds(procs, pg_pid)
         start = time.monotonic()
         for n, (topic, key, value, headers, event_id) in enumerate(records):
-            pause = start + n / args.rate - time.monotonic()
+            pause = start + n / rate - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
             sent[event_id] = time.time()
@@ -190,7 +229,9 @@ def main() -> None:
         producer.flush()
         producer.close()
         cpu_window = time.monotonic() - start
-        cpu_used = {name: cpu_seconds(procs).get(name, 0.0) - used for name, used in cpu_before.items()}
+        cpu_used = {
+            name: cpu_seconds(procs, pg_pid).get(name, 0.0) - used for name, used in cpu_before.items()
+        }
         deadline = time.monotonic() + 60
         while len(receiver.first_seen) < total and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -199,34 +240,30 @@ def main() -> None:
             rows = conn.execute(
                 text("SELECT event_id, case_id, received_at FROM signals WHERE case_id IS NOT NULL")
             ).all()
-            relayed: dict[str, datetime] = dict(
-                conn.execute(
-                    text(
-                        "SELECT key, min(published_at) FROM outbox WHERE contract = 'CaseAlert' GROUP BY key"
-                    )
-                ).all()
-            )
         engine.dispose()
         case_of = {r.event_id: r.case_id for r in rows}
-        stages: dict[str, list[float]] = {"publish -> intake batch": [], "intake batch -> relayed": [],
-                                          "relayed -> webhook": []}  # fmt: skip
+        stages: dict[str, list[float]] = {"publish -> intake batch": [], "intake batch -> webhook": []}
         for r in rows:
-            if r.event_id in sent and r.case_id in receiver.first_seen and relayed.get(r.case_id):
-                received, published = r.received_at.timestamp(), relayed[r.case_id].timestamp()
+            if r.event_id in sent and r.case_id in receiver.first_seen:
+                received = r.received_at.timestamp()
                 stages["publish -> intake batch"].append(received - sent[r.event_id])
-                stages["intake batch -> relayed"].append(published - received)
-                stages["relayed -> webhook"].append(receiver.first_seen[r.case_id] - published)
+                stages["intake batch -> webhook"].append(receiver.first_seen[r.case_id] - received)
         latencies = [
             receiver.first_seen[case_of[e]] - t
             for e, t in sent.items()
             if case_of.get(e, "") in receiver.first_seen
         ]
-        print(f"signals published: {total} at {args.rate:.0f}/s for {args.seconds:.0f} s")
+        print(f"signals published: {total} at {rate:.0f}/s for {seconds:.0f} s")
         print(f"webhooks received: {len(latencies)} (missing {total - len(latencies)})")
+        nan = float("nan")
+        p50, p90, p99 = (percentile(latencies, q) if latencies else nan for q in (0.5, 0.9, 0.99))
+        result = Run(
+            rate, total, len(latencies), p50, p90, p99, max(latencies, default=nan),
+            cpu_used.get(OUR_PG, 0.0),
+        )  # fmt: skip
         if latencies:
-            for label, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99)):
-                print(f"{label}: {percentile(latencies, q) * 1000:.0f} ms")
-            print(f"max: {max(latencies) * 1000:.0f} ms")
+            print(f"p50: {result.p50 * 1000:.0f} ms, p90: {result.p90 * 1000:.0f} ms, "
+                  f"p99: {result.p99 * 1000:.0f} ms, max: {result.max * 1000:.0f} ms")  # fmt: skip
             print(f"CPU over the {cpu_window:.0f} s of publishing (2 cores = {2 * cpu_window:.0f} s):")
             for name, used in sorted(cpu_used.items(), key=lambda kv: -kv[1]):
                 print(f"  {name}: {used:.1f} s")
@@ -234,16 +271,75 @@ def main() -> None:
                 if values:
                     p50, p99 = percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000
                     print(f"  {stage}: p50 {p50:.0f} ms, p99 {p99:.0f} ms")
+        if explain:
+            print(report(url, time.monotonic() - began))
+        return result
     finally:
         for p in procs:
             p.terminate()
         for p in procs:
             p.wait(30)
         log.close()
+        receiver.server.shutdown()
         routing.unlink(missing_ok=True)
         _admin(url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def summary(runs: list[Run], chart: Path | None) -> None:
+    print("\n| rate | run | received | p50 | p90 | p99 | max | PostgreSQL CPU |")
+    print("|---|---|---|---|---|---|---|---|")
+    p50s: dict[float, list[float]] = {}
+    p99s: dict[float, list[float]] = {}
+    for r in runs:
+        n = len(p99s.setdefault(r.rate, [])) + 1
+        p99s[r.rate].append(r.p99)
+        p50s.setdefault(r.rate, []).append(r.p50)
+        print(f"| {r.rate:.0f}/s | {n} | {r.received}/{r.sent} | {r.p50 * 1000:.0f} ms | {r.p90 * 1000:.0f} ms "
+              f"| {r.p99 * 1000:.0f} ms | {r.max * 1000:.0f} ms | {r.pg_cpu:.1f} s |")  # fmt: skip
+    over = first_rate_over(p99s)
+    print(f"p99 first exceeds 1 s at: {f'{over:.0f}/s' if over else 'none of the rates run'}")
+    if chart is not None:
+        draw(p50s, p99s, chart, "signalhub: signal published -> webhook received")
+        print(f"chart: {chart}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rates", default="100,200,300,400", help="signals per second, comma-separated")
+    parser.add_argument("--runs", type=int, default=3, help="runs per rate")
+    parser.add_argument("--seconds", type=float, default=30.0, help="publishing time per run")
+    parser.add_argument(
+        "--explain", action="store_true", help="top statements per process (pg_stat_statements)"
+    )
+    parser.add_argument("--chart", type=Path, default=Path("var/alert-latency-ramp.png"), help="PNG path")
+    parser.add_argument("--no-chart", action="store_true")
+    parser.add_argument("--pg-port", default="55436")
+    parser.add_argument("--broker-port", type=int, default=39192)
+    args = parser.parse_args()
+    rates = [float(r) for r in args.rates.split(",")]
+    os.chdir(REPO_ROOT)
+    pg_env = {**os.environ, "SIGNALHUB_PG_PORT": args.pg_port}
+    if args.explain:
+        pg_env["SIGNALHUB_PG_STATEMENTS"] = "1"
+    broker_settings = BrokerSettings(
+        port=args.broker_port, controller_port=args.broker_port + 1,
+        data_dir=REPO_ROOT / "var" / "bench-alerts-kafka",
+    )  # fmt: skip
+    broker.up(broker_settings)
+    admin = broker.admin_settings(broker_settings)
+    runs: list[Run] = []
+    try:
+        base_url = pg_up(pg_env)
+        pg_pid = postmaster(pg_env)
+        for rate in rates:
+            for n in range(args.runs):
+                print(f"\n== {rate:.0f} signals/s, run {n + 1} of {args.runs} ==", flush=True)
+                runs.append(one_run(rate, args.seconds, admin, base_url, pg_pid, args.explain))
+                sys.stdout.flush()
+        summary(runs, None if args.no_chart else args.chart)
+    finally:
         subprocess.run(
-            ["bash", "deploy/postgres/pg.sh", "down"], env=PG_ENV, capture_output=True, check=False
+            ["bash", "deploy/postgres/pg.sh", "down"], env=pg_env, capture_output=True, check=False
         )
         broker.down(broker_settings)
 

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["cpu_by_role"]
+__all__ = ["cpu_by_role", "process_tree"]
 
 
 def cpu_by_role(roles: Mapping[int, str] | None = None, me: str = "benchmark") -> dict[str, float]:
@@ -32,3 +32,17 @@ def cpu_by_role(roles: Mapping[int, str] | None = None, me: str = "benchmark") -
         if role:
             used[role] = used.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / tick  # utime, stime
     return used
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and its live child processes (e.g. a PostgreSQL postmaster and its backends)."""
+    tree = [root]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == root:
+                tree.append(int(entry.name))
+    return tree

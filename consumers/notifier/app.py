@@ -12,11 +12,12 @@ from consumers.notifier.channels import Senders
 from consumers.notifier.consumer import AlertConsumer
 from consumers.notifier.routing import load_routing
 from consumers.notifier.settings import NotifierSettings
-from consumers.notifier.worker import ChannelWorker, Wakeup, gauge_loop
+from consumers.notifier.worker import ChannelWorker, Wakeup, gauge_loop, listen_loop
 from signalhub.kafka import make_consumer
 from signalhub.metrics import Metrics, serve
 from signalhub.settings import Settings
 from signalhub.store.base import make_engine, make_sessionmaker
+from signalhub.store.wake import DELIVERIES, Listener
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,11 @@ def run(
         )
         for name in channels
     ]
+    if engine.dialect.name == "postgresql":
+        listener = Listener(settings.db.url, DELIVERIES, stop)
+        threads.append(
+            threading.Thread(target=listen_loop, args=(listener, wakeup, stop), name="listen", daemon=True)
+        )
     threads.append(
         threading.Thread(
             target=gauge_loop,

@@ -1,11 +1,12 @@
-"""The delivery log (`deliveries`): one row per alert and channel.
+"""The delivery log: `deliveries` holds what is still to send, `deliveries_done` what was sent.
 
-Statuses: `pending` (due at `next_attempt_at`), `delivered`, `parked` (retries exhausted or a
-permanent refusal; an operator requeues it). Order per case: a row is due only when no earlier
-pending row of the same case and channel exists, so a channel that comes back receives a case's
-alerts in the order they were recorded. A claimed row is leased (`next_attempt_at` moved past the
-lease) so that workers running side by side never send it at the same time; a worker that dies
-leaves it to be retried when the lease ends.
+Statuses in `deliveries`: `pending` (due at `next_attempt_at`), `parked` (retries exhausted or a
+permanent refusal; an operator requeues it); a delivered row moves to `deliveries_done` in the
+transaction that records it. Order per case: a row is due only when no earlier pending row of the
+same case and channel exists, so a channel that comes back receives a case's alerts in the order
+they were recorded. A claimed row is leased (`next_attempt_at` moved past the lease) so that
+workers running side by side never send it at the same time; a worker that dies leaves it to be
+retried when the lease ends. Writes that make work (`record`, `requeue`) NOTIFY the workers.
 """
 
 from __future__ import annotations
@@ -14,20 +15,29 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, exists, func, literal, select, update
 from sqlalchemy.orm import Session, aliased
 
-from signalhub.store.messaging import Delivery
+from signalhub.store.base import UtcDateTime
+from signalhub.store.bulk import insert_ignore, move_rows
+from signalhub.store.messaging import Delivery, DeliveryDone
+from signalhub.store.wake import DELIVERIES, notify
 
-PENDING, DELIVERED, PARKED = "pending", "delivered", "parked"
+PENDING, PARKED = "pending", "parked"
 
 
 def record(session: Session, routed: Sequence[tuple[dict[str, Any], Sequence[str]]], now: datetime) -> None:
-    """One pending row per alert and channel, in one statement; an alert seen again (redelivery)
-    adds nothing."""
+    """One pending row per alert and channel (one executemany); an alert seen again (redelivery)
+    adds nothing, whether its row is still to send or already delivered."""
+    wanted = {(str(alert["alert_id"]), channel) for alert, channels in routed for channel in channels}
+    if not wanted:
+        return
+    stmt = select(DeliveryDone.alert_id, DeliveryDone.channel).where(
+        DeliveryDone.alert_id.in_({alert_id for alert_id, _ in wanted})
+    )
+    done = {(alert_id, channel) for alert_id, channel in session.execute(stmt)}
     rows = [
         {
             "alert_id": str(alert["alert_id"]),
@@ -41,16 +51,18 @@ def record(session: Session, routed: Sequence[tuple[dict[str, Any], Sequence[str
         }
         for alert, channels in routed
         for channel in channels
+        if (str(alert["alert_id"]), channel) not in done
     ]
     if not rows:
         return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(Delivery).on_conflict_do_nothing(index_elements=["alert_id", "channel"])
-    session.connection().execute(stmt, rows)
+    conn = session.connection()
+    insert_ignore(conn, cast(Table, Delivery.__table__), rows, ["alert_id", "channel"])
+    notify(conn, DELIVERIES)
 
 
 def claim(session: Session, channel: str, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
-    """Due rows of `channel`, oldest first, each the earliest pending of its case; leased until now+lease."""
+    """Due rows of `channel`, oldest first, each the earliest pending of its case; leased until
+    now+lease (on PostgreSQL in one statement: UPDATE ... WHERE id IN (locked due rows) RETURNING)."""
     earlier = aliased(Delivery)
     blocked = exists().where(
         earlier.case_id == Delivery.case_id,
@@ -58,37 +70,32 @@ def claim(session: Session, channel: str, now: datetime, limit: int, lease: time
         earlier.status == PENDING,
         earlier.id < Delivery.id,
     )
-    stmt = (
-        select(Delivery)
+    due = (
+        select(Delivery.id)
         .where(Delivery.channel == channel, Delivery.status == PENDING, Delivery.next_attempt_at <= now)
         .where(~blocked)
         .order_by(Delivery.id)
         .limit(limit)
     )
+    lease_until = update(Delivery).values(next_attempt_at=now + lease)
     if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True, of=Delivery)
-    rows = list(session.scalars(stmt))
-    if rows:
-        session.execute(
-            update(Delivery).where(Delivery.id.in_([r.id for r in rows])).values(next_attempt_at=now + lease)
-        )
-    return rows
+        locked = due.with_for_update(skip_locked=True, of=Delivery).scalar_subquery()
+        stmt = lease_until.where(Delivery.id.in_(locked)).returning(Delivery)
+        rows = list(session.scalars(stmt.execution_options(synchronize_session=False)))
+        return sorted(rows, key=lambda row: row.id)
+    ids = list(session.scalars(due))
+    if not ids:
+        return []
+    session.execute(lease_until.where(Delivery.id.in_(ids)))
+    return list(session.scalars(select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)))
 
 
 def delivered(session: Session, row_ids: Sequence[int], now: datetime) -> None:
-    if not row_ids:
-        return
-    session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(row_ids))
-        .values(
-            status=DELIVERED,
-            attempts=Delivery.attempts + 1,
-            delivered_at=now,
-            next_attempt_at=None,
-            last_error=None,
-        )
-    )
+    """Move the delivered rows to `deliveries_done`, counting the attempt that succeeded."""
+    move_rows(
+        session.connection(), (Delivery, DeliveryDone), row_ids,
+        lambda moved: {"attempts": moved.attempts + 1, "delivered_at": literal(now, UtcDateTime())},
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -167,4 +174,5 @@ def requeue(
     if alert_id:
         stmt = stmt.where(Delivery.alert_id == alert_id)
     result = session.execute(stmt.values(status=PENDING, attempts=0, next_attempt_at=now))
+    notify(session.connection(), DELIVERIES)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -34,7 +34,10 @@ class NotifierSettings(BaseSettings):
     smtp_timeout_s: float = 10.0
     mail_from: str = "signalhub@localhost"
 
+    # Workers wait this long between polls; on PostgreSQL they are woken by NOTIFY and poll only
+    # every `listen_poll_interval_s` (retries and ended leases become due without a write).
     poll_interval_s: float = 0.05
+    listen_poll_interval_s: float = 1.0
     batch_size: int = 100
-    gauge_interval_s: float = 1.0
+    gauge_interval_s: float = 10.0
     metrics_port: int = 0

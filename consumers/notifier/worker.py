@@ -23,6 +23,7 @@ from consumers.notifier.routing import Routing
 from consumers.notifier.settings import NotifierSettings
 from signalhub.metrics import Metrics
 from signalhub.store.messaging import Delivery
+from signalhub.store.wake import Listener
 
 log = logging.getLogger(__name__)
 
@@ -30,18 +31,31 @@ Clock = Callable[[], datetime]
 
 
 class Wakeup:
-    """Lets the consumer wake the workers as soon as new deliveries are committed."""
+    """Lets the consumer (and `listen_loop`: other processes' NOTIFY) wake the workers as soon as
+    new deliveries are committed. `pushed` is True while a LISTEN connection feeds it, so the
+    workers' timed polls are only a fallback and may be far apart. A wake-up is not lost while a
+    worker is busy: it takes `mark()` before a pass and waits `since` it, so a notify during the
+    pass ends the wait at once."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
+        self._count = 0
+        self.pushed = False
 
     def notify(self) -> None:
         with self._cond:
+            self._count += 1
             self._cond.notify_all()
 
-    def wait(self, timeout: float) -> None:
+    def mark(self) -> int:
         with self._cond:
-            self._cond.wait(timeout)
+            return self._count
+
+    def wait(self, timeout: float, since: int | None = None) -> None:
+        """Until the next notify (or one after `since`), at most `timeout` seconds."""
+        with self._cond:
+            seen = self._count if since is None else since
+            self._cond.wait_for(lambda: self._count != seen, timeout)
 
 
 class ChannelWorker:
@@ -121,6 +135,7 @@ class ChannelWorker:
 
     def run(self, stop: threading.Event, wakeup: Wakeup) -> None:
         while not stop.is_set():
+            seen = wakeup.mark()
             try:
                 attempted = self.run_once()
             except SQLAlchemyError as e:
@@ -129,7 +144,17 @@ class ChannelWorker:
                 stop.wait(1.0)
                 continue
             if attempted < self._settings.batch_size:
-                wakeup.wait(self._settings.poll_interval_s)
+                s = self._settings
+                wakeup.wait(s.listen_poll_interval_s if wakeup.pushed else s.poll_interval_s, seen)
+
+
+def listen_loop(listener: Listener, wakeup: Wakeup, stop: threading.Event) -> None:
+    """Pass every NOTIFY of new or requeued deliveries on to the workers (PostgreSQL only)."""
+    while not stop.is_set():
+        wakeup.pushed = listener.connect()
+        if listener.wait(1.0):
+            wakeup.notify()
+    listener.close()
 
 
 def update_parked_gauge(sessions: sessionmaker[Session], metrics: Metrics, channels: list[str]) -> None:

@@ -11,6 +11,7 @@ from signalhub.kafka import make_producer
 from signalhub.metrics import Metrics, serve
 from signalhub.settings import Settings
 from signalhub.store.base import make_engine, make_sessionmaker
+from signalhub.store.wake import OUTBOX, Listener
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +36,11 @@ def run(settings: Settings, relay_settings: RelaySettings, stop: threading.Event
     log.info(
         "Relay started (batch %d, poll %.3f s)", relay_settings.batch_size, relay_settings.poll_interval_s
     )
+    listener = Listener(settings.db.url, OUTBOX, stop)
     try:
-        relay.run(stop)
+        relay.run(stop, listener)
     finally:
+        listener.close()
         producer.flush(timeout=relay_settings.send_timeout_s)
         producer.close()
         engine.dispose()

@@ -1,9 +1,9 @@
-"""The relay's queries on the `outbox` table.
+"""The relay's queries on the `outbox` table (which holds only messages not yet published).
 
-`claim` locks a batch of pending rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so relays running
-side by side take disjoint batches) and keeps per-key order: a row is returned only if every
-earlier pending row of its key is in the same batch. The lock lasts until the caller's
-transaction ends, i.e. until the rows are marked published or the batch is abandoned.
+`claim` locks a batch of rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so relays running side by
+side take disjoint batches) and keeps per-key order: a row is returned only if every earlier row
+of its key is in the same batch. The lock lasts until the caller's transaction ends, i.e. until
+the rows are moved to `outbox_sent` or the batch is abandoned.
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
-from signalhub.store.messaging import OutboxMessage
-
-PENDING = OutboxMessage.published_at.is_(None)
+from signalhub.store.base import UtcDateTime
+from signalhub.store.bulk import move_rows
+from signalhub.store.messaging import OutboxMessage, OutboxSent
 
 
 def claim(session: Session, limit: int, *, skip_locked: bool) -> list[OutboxMessage]:
-    """Up to `limit` pending rows, oldest first, locked for this transaction when `skip_locked`."""
-    stmt = select(OutboxMessage).where(PENDING).order_by(OutboxMessage.id).limit(limit)
+    """Up to `limit` rows, oldest first, locked for this transaction when `skip_locked`."""
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id).limit(limit)
     if skip_locked:
         stmt = stmt.with_for_update(skip_locked=True)
     rows = list(session.scalars(stmt))
@@ -32,12 +32,12 @@ def claim(session: Session, limit: int, *, skip_locked: bool) -> list[OutboxMess
 
 
 def _heads_in_order(session: Session, rows: list[OutboxMessage]) -> list[OutboxMessage]:
-    """Drop rows that would overtake an earlier pending row of their key held by another relay."""
+    """Drop rows that would overtake an earlier row of their key held by another relay."""
     mine = {row.id for row in rows}
     earlier: dict[str, list[int]] = defaultdict(list)
     stmt = (
         select(OutboxMessage.key, OutboxMessage.id)
-        .where(PENDING, OutboxMessage.key.in_({row.key for row in rows}))
+        .where(OutboxMessage.key.in_({row.key for row in rows}))
         .where(OutboxMessage.id <= max(mine))
         .order_by(OutboxMessage.id)
     )
@@ -53,9 +53,13 @@ def _heads_in_order(session: Session, rows: list[OutboxMessage]) -> list[OutboxM
 
 
 def mark_published(session: Session, ids: Sequence[int], at: datetime) -> None:
-    if ids:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(published_at=at))
+    """Move the rows to `outbox_sent` (ids and times; the messages themselves are not kept)."""
+    move_rows(
+        session.connection(), (OutboxMessage, OutboxSent), ids,
+        lambda _moved: {"published_at": literal(at, UtcDateTime())},
+    )  # fmt: skip
 
 
 def pending_count(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(OutboxMessage).where(PENDING)) or 0)
+    """Rows not yet published: the whole (small) hot table."""
+    return int(session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)

@@ -26,6 +26,7 @@ from schemas.codec import Codec
 from schemas.errors import SerializationError
 from signalhub.metrics import Metrics
 from signalhub.store.messaging import OutboxMessage
+from signalhub.store.wake import Listener
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +98,9 @@ class Relay:
         with self._sessions() as session:
             self._metrics.outbox_pending.set(outbox.pending_count(session))
 
-    def run(self, stop: threading.Event) -> None:
-        """Loop until `stop`: full batches back to back, a short pause when the outbox is drained."""
+    def run(self, stop: threading.Event, listener: Listener | None = None) -> None:
+        """Loop until `stop`: full batches back to back; when the outbox is drained, wait for a
+        writer's NOTIFY (`listener`, PostgreSQL) or the poll interval."""
         last_gauge = 0.0
         while not stop.is_set():
             try:
@@ -112,4 +114,10 @@ class Relay:
                 stop.wait(1.0)
                 continue
             if published < self._settings.batch_size:
-                stop.wait(self._settings.poll_interval_s)
+                self._idle(stop, listener)
+
+    def _idle(self, stop: threading.Event, listener: Listener | None) -> None:
+        if listener is not None and listener.connect():
+            listener.wait(self._settings.listen_poll_interval_s)
+        else:
+            stop.wait(self._settings.poll_interval_s)

@@ -13,6 +13,11 @@
 #   SIGNALHUB_PG_DATA   data dir override (default: see "Where the data lives" below)
 #   SIGNALHUB_PG_BIN    directory holding initdb/pg_ctl/psql (default: found on PATH or in
 #                       /usr/lib/postgresql/<newest>/bin)
+#   SIGNALHUB_PG_STATEMENTS=1  (for `up`) load pg_stat_statements (restarting the server if it was
+#                       running without it), create the extension, let `signalhub` read every
+#                       statement (pg_read_all_stats) and add the login roles signalhub_intake,
+#                       signalhub_relay, signalhub_notifier (members of signalhub, same password) so a
+#                       benchmark can tell the statements of each process apart by user
 #
 # Only the URL goes to stdout (for `up` and `url`), so `url=$(pg.sh up)` works; progress goes to stderr.
 #
@@ -254,7 +259,34 @@ cmd_up() {
         start_cluster
     fi
     ensure_role_and_db
+    if [[ "${SIGNALHUB_PG_STATEMENTS:-}" == 1 ]]; then
+        ensure_statements
+    fi
     url
+}
+
+ensure_statements() {
+    local loaded
+    loaded="$(psql_super -tA -c "SHOW shared_preload_libraries")"
+    if [[ "$loaded" != *pg_stat_statements* ]]; then
+        psql_super -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'"
+        as_owner "$BINDIR/pg_ctl" restart -w -t 60 -m fast -D "$DATA" -l "$DATA/server.log" >/dev/null 9>&-
+        log "restarted with pg_stat_statements"
+    fi
+    psql_super -d "$DB_NAME" <<EOF
+CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+GRANT pg_read_all_stats TO $DB_USER;
+DO \$\$
+DECLARE r text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['${DB_USER}_intake', '${DB_USER}_relay', '${DB_USER}_notifier'] LOOP
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN
+            EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L IN ROLE $DB_USER', r, '$DB_PASSWORD');
+        END IF;
+    END LOOP;
+END
+\$\$;
+EOF
 }
 
 cmd_down() {

@@ -64,7 +64,6 @@ class OutboxEntry:
             "ce_type": self.ce_type,
             "payload": self.payload,
             "created_at": created_at,
-            "published_at": None,
         }
 
 

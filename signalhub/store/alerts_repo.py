@@ -13,7 +13,9 @@ from signalhub.domain.outbound import OutboxEntry, case_alert
 from signalhub.domain.vocabulary import AlertType
 from signalhub.store.cases import Case
 from signalhub.store.messaging import OutboxMessage
+from signalhub.store.outbox import known
 from signalhub.store.registry import Person, Signal, SignalPerson
+from signalhub.store.wake import OUTBOX, notify
 
 
 def children_birth_dates(session: Session, case_id: str) -> list[date | None]:
@@ -29,11 +31,13 @@ def children_birth_dates(session: Session, case_id: str) -> list[date | None]:
 
 
 def enqueue(session: Session, entry: OutboxEntry, now: datetime) -> bool:
-    """Add the message to the outbox unless a message with its id is already there; True if added."""
-    exists = session.scalar(select(OutboxMessage.id).where(OutboxMessage.message_id == entry.message_id))
-    if exists is not None:
+    """Add the message to the outbox unless a message with its id is pending or was sent; True if
+    added. The relay is woken when the caller's transaction commits."""
+    conn = session.connection()
+    if known(conn, [entry.message_id]):
         return False
     session.add(OutboxMessage(**entry.row(now)))
+    notify(conn, OUTBOX)
     return True
 
 

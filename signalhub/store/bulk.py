@@ -5,17 +5,17 @@ datetimes).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, cast
 
 from psycopg import sql
 from psycopg.types.json import Json
-from sqlalchemy import JSON, Connection, Table, bindparam, insert, update
+from sqlalchemy import JSON, Connection, Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from signalhub.store.base import UtcDateTime, json_bytes
 
-__all__ = ["bulk_update", "insert_ignore", "insert_rows"]
+__all__ = ["bulk_update", "insert_ignore", "insert_rows", "move_rows"]
 
 
 def insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]], key: list[str]) -> None:
@@ -72,3 +72,25 @@ def bulk_update(conn: Connection, table: Table, rows: list[dict[str, Any]], colu
         .execution_options(synchronize_session=False)
     )
     conn.execute(stmt, [{"_id": r["id"], **{f"_{c}": r[c] for c in cols}} for r in rows])
+
+
+def move_rows(
+    conn: Connection, models: tuple[Any, Any], ids: Sequence[int], extra: Callable[[Any], dict[str, Any]]
+) -> None:
+    """Move the rows `ids` of one model's table into another's (`models`: from, to): the columns
+    the target shares with the source, and the ones `extra(columns of the moved rows)` gives
+    (values or expressions). One statement on PostgreSQL (a DELETE ... RETURNING feeding the
+    INSERT), two on SQLite."""
+    if not ids:
+        return
+    source, target = (cast(Table, model.__table__) for model in models)
+    pg = conn.dialect.name == "postgresql"
+    cols = delete(source).where(source.c.id.in_(ids)).returning(*source.c).cte("moved").c if pg else source.c
+    values = extra(cols)
+    names = [c.name for c in target.columns if c.name in values or c.name in cols]
+    query = select(*(values[n] if n in values else cols[n] for n in names))
+    if not pg:
+        query = query.where(source.c.id.in_(ids))
+    conn.execute(insert(target).from_select(names, query))
+    if not pg:
+        conn.execute(delete(source).where(source.c.id.in_(ids)))

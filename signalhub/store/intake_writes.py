@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, delete, insert, select, text, update
 from signalhub.store.bulk import bulk_update, insert_ignore, insert_rows
 from signalhub.store.cases import Case, CaseCounter, CaseEvent
 from signalhub.store.intake_rows import CaseRow, Changes, FamilyRow, PersonRow, SignalRow
-from signalhub.store.messaging import OutboxMessage
+from signalhub.store.outbox import enqueue_rows
 from signalhub.store.registry import Family, InboxEntry, Person, PersonKey, Signal, SignalPerson
 
 __all__ = ["next_case_numbers", "write_changes"]
@@ -139,7 +139,7 @@ def write_changes(
         insert_rows(conn, _t(CaseEvent), changes.case_events)
     if changes.inbox:
         insert_rows(conn, _t(InboxEntry), changes.inbox)
-    insert_ignore(conn, _t(OutboxMessage), changes.outbox, ["message_id"])
+    enqueue_rows(conn, changes.outbox)
 
 
 _VALUE_KEYS = ("source_system", "reported_at", "received_at", "region_code", "municipality_code", "payload")

@@ -1,4 +1,12 @@
-"""The transactional outbox and the delivery log of alerts."""
+"""The transactional outbox and the delivery log of alerts.
+
+The hot tables (`outbox`, `deliveries`) hold only work still to do (and parked deliveries): a
+published message moves to `outbox_sent`, a delivered one to `deliveries_done`, each in the
+transaction that records the outcome, so the relay's and the workers' claim queries stay as small
+as the backlog while the hub runs for months. The done tables keep ids and times, not the
+messages (no personal data to outlive retention); their unique keys keep a message raised again
+(`message_id`) or an alert consumed again (`alert_id`, `channel`) from being sent a second time.
+"""
 
 from __future__ import annotations
 
@@ -19,14 +27,6 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (
-        Index(
-            "ix_outbox_pending",
-            "id",
-            sqlite_where=text("published_at IS NULL"),
-            postgresql_where=text("published_at IS NULL"),
-        ),
-    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     message_id: Mapped[str] = mapped_column(String(64), unique=True)
     contract: Mapped[str] = mapped_column(String(32))
@@ -35,16 +35,36 @@ class OutboxMessage(Base):
     ce_type: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
-    published_at: Mapped[datetime | None]
+
+
+class OutboxSent(Base):
+    """A published outbox message: its id (the same as in `outbox`), what it was and when it went."""
+
+    __tablename__ = "outbox_sent"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    message_id: Mapped[str] = mapped_column(String(64), unique=True)
+    contract: Mapped[str] = mapped_column(String(32))
+    topic: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime]
 
 
 class Delivery(Base):
-    """One alert to one channel: attempts, status (pending, delivered, parked) and the last error."""
+    """One alert to one channel still to deliver: attempts, status (pending, parked), the last error."""
 
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("alert_id", "channel"),
-        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        # The claim's order (channel, id) over pending rows only. Not on `next_attempt_at`, so that
+        # leasing a row (which moves only that) is a heap-only update touching no index.
+        Index(
+            "ix_deliveries_pending",
+            "channel",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     alert_id: Mapped[str] = mapped_column(String(64))
@@ -56,4 +76,17 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
-    delivered_at: Mapped[datetime | None]
+
+
+class DeliveryDone(Base):
+    """A delivered alert: which alert, case and channel, after how many attempts, and when."""
+
+    __tablename__ = "deliveries_done"
+    __table_args__ = (UniqueConstraint("alert_id", "channel"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    alert_id: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[str] = mapped_column(String(36))
+    channel: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime]

@@ -2,7 +2,7 @@
 
 from signalhub.store.base import Base
 from signalhub.store.cases import Case, CaseCounter, CaseEvent, Conference, PlanItem
-from signalhub.store.messaging import Delivery, OutboxMessage
+from signalhub.store.messaging import Delivery, DeliveryDone, OutboxMessage, OutboxSent
 from signalhub.store.registry import Family, InboxEntry, Person, PersonKey, Signal, SignalPerson
 from signalhub.store.workplace import AuditEntry, LoginFailure, User, UserSession
 
@@ -14,10 +14,12 @@ __all__ = [
     "CaseEvent",
     "Conference",
     "Delivery",
+    "DeliveryDone",
     "Family",
     "InboxEntry",
     "LoginFailure",
     "OutboxMessage",
+    "OutboxSent",
     "Person",
     "PersonKey",
     "PlanItem",

@@ -122,18 +122,15 @@ def compute(
 
 def pipeline(session: Session) -> dict[str, int]:
     """Counts an operator watches: inbox outcomes, outbox pending, deliveries by status."""
-    from signalhub.store.messaging import Delivery, OutboxMessage
+    from signalhub.store.messaging import Delivery, DeliveryDone, OutboxMessage
     from signalhub.store.registry import InboxEntry
 
     out: dict[str, int] = {}
     for outcome, n in session.execute(select(InboxEntry.outcome, func.count()).group_by(InboxEntry.outcome)):
         out[f"inbox_{outcome}"] = int(n)
-    out["outbox_pending"] = int(
-        session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.published_at.is_(None))
-        )
-        or 0
-    )
+    # The outbox holds only what is not yet published; delivered alerts left `deliveries`.
+    out["outbox_pending"] = int(session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
     for status, n in session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)):
         out[f"deliveries_{status}"] = int(n)
+    out["deliveries_delivered"] = int(session.scalar(select(func.count()).select_from(DeliveryDone)) or 0)
     return out

@@ -72,7 +72,6 @@ def outbox_row(contract: str, topic: str, payload: dict[str, Any], key: str) -> 
         ce_type=f"signalhub.alert.{payload.get('alert_type', 'receipt')}",
         payload=payload,
         created_at=datetime.now(UTC),
-        published_at=None,
     )
 
 

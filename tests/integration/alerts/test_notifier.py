@@ -25,7 +25,7 @@ from signalhub.kafka import make_producer
 from signalhub.metrics import Metrics
 from signalhub.settings import DatabaseSettings, KafkaSettings, Settings
 from signalhub.store.base import make_engine, make_sessionmaker
-from signalhub.store.messaging import Delivery
+from signalhub.store.messaging import Delivery, DeliveryDone
 from signalhub_cli import app as cli
 from tests.fixtures.alerts import SmtpServer, WebhookReceiver
 from tests.integration.alerts.helpers import case_alert, wait_until
@@ -101,7 +101,8 @@ def statuses(url: str) -> list[tuple[str, str, int]]:
     try:
         with make_sessionmaker(engine)() as session:
             rows = session.execute(select(Delivery.channel, Delivery.status, Delivery.attempts)).all()
-            return [(c, s, a) for c, s, a in rows]
+            done = session.execute(select(DeliveryDone.channel, DeliveryDone.attempts)).all()
+            return [(c, s, a) for c, s, a in rows] + [(c, "delivered", a) for c, a in done]
     finally:
         engine.dispose()
 

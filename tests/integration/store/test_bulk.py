@@ -19,7 +19,7 @@ OUTBOX = cast(Table, OutboxMessage.__table__)
 def _row(message_id: str, n: int) -> dict[str, Any]:
     return {"message_id": message_id, "contract": "SignalReceipt", "topic": "receipts.police", "key": "k",
             "ce_type": "signalhub.receipt.rejected", "payload": {"n": n, "text": "ё\ttab\nline"},
-            "created_at": datetime(2026, 11, 23, 12, 0, tzinfo=UTC), "published_at": None}  # fmt: skip
+            "created_at": datetime(2026, 11, 23, 12, 0, tzinfo=UTC)}  # fmt: skip
 
 
 def test_insert_ignore_keeps_order_and_writes_each_message_once(db_url: str) -> None:
