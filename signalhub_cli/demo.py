@@ -21,6 +21,7 @@ import os
 import secrets
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from types import FrameType
@@ -123,8 +124,15 @@ def _say(text: str) -> None:
 def guard_broker() -> None:
     """Started by the demo when it started the broker: stops the broker when the demo dies without
     stopping it (the kernel sends this process SIGTERM then, see `end_with_parent`)."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
-    signal.sigwait({signal.SIGTERM})
+    # A handler, not a mask and sigwait: a mask covers only this thread, and threads that libraries
+    # start at import (numpy's BLAS pool) would take the SIGTERM with its default action, ending this
+    # process before it stops the broker. Python runs the handler in the main thread, whoever got it.
+    demo_died = threading.Event()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C and a closed terminal: the demo stops the broker
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: demo_died.set())
+    while not demo_died.wait(1.0):
+        pass
     time.sleep(5)  # the hub's processes, told as well, leave the broker first
     broker.down(Settings().broker)
 
