@@ -153,7 +153,9 @@ def _spaced_birth(rng: random.Random, mother_born: dt.date, births: list[dt.date
 
 
 def _digit_off(rng: random.Random, born: dt.date) -> dt.date:
-    """A birth date a day or one digit away (the kind of date a typo gives)."""
+    """A child's birth date a day or one digit away (the kind of date a typo gives), still within
+    the ages `_child_birth` gives: a digit of the decade must not make the child an adult."""
+    earliest = TODAY - dt.timedelta(days=15 * 365)
     for _ in range(20):
         text = born.isoformat()
         i = rng.choice((2, 3, 6, 8, 9))
@@ -162,7 +164,7 @@ def _digit_off(rng: random.Random, born: dt.date) -> dt.date:
             candidate = dt.date.fromisoformat(other)
         except ValueError:
             continue
-        if candidate <= TODAY:
+        if earliest <= candidate <= TODAY:
             return candidate
     return born - dt.timedelta(days=1)
 
