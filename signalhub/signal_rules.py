@@ -39,24 +39,30 @@ ADULT_AGE = 18
 _CONTROL = frozenset({"Cc", "Cf", "Cs", "Co"})
 _PROSE_ALLOWED = frozenset("\t\n\r")
 _MARKS = frozenset({"Mn", "Mc", "Me"})
+_NAME_PUNCTUATION = str.maketrans("", "", " -'.")
 
 
 def check_line(value: str) -> str:
-    """A one-line text: no control characters."""
-    if any(unicodedata.category(c) in _CONTROL for c in value):
+    """A one-line text: no control characters. (`isprintable` is false for every control
+    character, and for a few more, such as a no-break space: only then is each one looked at.)"""
+    if not value.isprintable() and any(unicodedata.category(c) in _CONTROL for c in value):
         raise ValueError("must not contain control characters")
     return value
 
 
 def check_prose(value: str) -> str:
     """Free text: no control characters but tab and line breaks."""
-    if any(unicodedata.category(c) in _CONTROL and c not in _PROSE_ALLOWED for c in value):
+    if not value.isprintable() and any(
+        unicodedata.category(c) in _CONTROL and c not in _PROSE_ALLOWED for c in value
+    ):
         raise ValueError("must not contain control characters (other than tab and line breaks)")
     return value
 
 
 def check_name(value: str) -> str:
     """A person's or reporter's name: a line whose combining marks each follow a letter or mark."""
+    if value.translate(_NAME_PUNCTUATION).isalpha():
+        return value  # letters and name punctuation only: no control character, no mark
     check_line(value)
     previous = " "
     for c in value:

@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, select, union_all
 
 from signalhub.store.bulk import insert_ignore
+from signalhub.store.intake_reads import chunk_size, chunks, in_
 from signalhub.store.messaging import OutboxMessage, OutboxSent
 from signalhub.store.wake import OUTBOX, notify
 
@@ -21,14 +22,14 @@ _outbox, _sent = cast(Table, OutboxMessage.__table__), cast(Table, OutboxSent.__
 def known(conn: Connection, message_ids: Iterable[str]) -> set[str]:
     """The ids among `message_ids` that are in the outbox or were sent (one snapshot: a row
     moving from one table to the other is seen in exactly one)."""
-    ids = sorted(set(message_ids))
-    if not ids:
-        return set()
-    stmt = union_all(
-        select(_outbox.c.message_id).where(_outbox.c.message_id.in_(ids)),
-        select(_sent.c.message_id).where(_sent.c.message_id.in_(ids)),
-    )
-    return set(conn.scalars(stmt))
+    ids, found = sorted(set(message_ids)), set[str]()
+    for part in chunks(ids, chunk_size(conn, ids)):
+        stmt = union_all(
+            select(_outbox.c.message_id).where(in_(conn, _outbox.c.message_id, part)),
+            select(_sent.c.message_id).where(in_(conn, _sent.c.message_id, part)),
+        )
+        found.update(conn.scalars(stmt))
+    return found
 
 
 def enqueue_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
