@@ -5,7 +5,9 @@ Logs in, opens the queue, acknowledges a case, assigns a curator, schedules a co
 fields typed as дд.мм.гггг), closes the case with an outcome, and visits the match review, dashboard,
 audit, operator and users pages, as the coordinator and as a curator. On every page: axe-core finds
 no WCAG 2.1 A/AA violation, the page names the region's time zone, shows Russian forms and
-municipality names, needs no sideways scrolling at 320 px and keeps its menu on one line at 1 360 px.
+municipality names, no word in Latin letters outside code (no English, no raw code), needs no
+sideways scrolling at 320 px and keeps its menu on one line at 1 360 px; no request of the
+coordinator's pages fails. The operator page lists four dead-lettered records, each in Russian.
 Then the access rules as a browser meets them: a login form posted from another origin is
 refused, and a police liaison sees other agencies' signals only as agency, type and date.
 Screenshots go to test-artifacts/browser/.
@@ -173,6 +175,8 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1360, "height": 900}, locale="ru-RU")
+        refused: list[str] = []  # every request of the coordinator's pages that failed (the favicon's too)
+        page.on("response", lambda r: refused.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.goto(f"{server}/ui/")
         assert page.url.endswith("/ui/login")
         page.screenshot(path=str(SHOTS / "01-login.png"))
@@ -199,6 +203,8 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.className") == "skip"
         _reflows(page, "02-queue")
+        icon = "fetch(document.querySelector('link[rel=icon]').href).then(r => r.status)"
+        assert page.evaluate(icon) == 200
 
         page.click("table.grid tbody tr:first-child a")
         page.wait_for_selector("h1:has-text('Случай')")
@@ -332,6 +338,7 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
         assert liaison.locator("li.signal:not(.police) .withheld").count() == others.count()
         liaison.screenshot(path=str(SHOTS / "15-liaison-case.png"), full_page=True)
         browser.close()
+    assert refused == []
 
     engine = make_engine(pipeline_db)
     with make_sessionmaker(engine)() as s:
