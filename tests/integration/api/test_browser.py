@@ -180,9 +180,7 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
         page.goto(f"{server}/ui/")
         assert page.url.endswith("/ui/login")
         page.screenshot(path=str(SHOTS / "01-login.png"))
-        page.add_script_tag(path=str(AXE))
-        login = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
-        assert login["violations"] == []
+        _check_page(page, "01-login")
         page.fill("input[name=username]", "coord")
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
@@ -337,6 +335,7 @@ def test_case_flow_in_a_real_browser(server: str, pipeline_db: str) -> None:
         assert liaison.locator("li.signal:not(.police) p.desc").count() == 0
         assert liaison.locator("li.signal:not(.police) .withheld").count() == others.count()
         liaison.screenshot(path=str(SHOTS / "15-liaison-case.png"), full_page=True)
+        _check_page(liaison, "15-liaison-case")
         browser.close()
     assert refused == []
 
