@@ -4,8 +4,9 @@ made), and reading, inspecting and replaying the topic.
 Layout of a dead letter (Kafka Connect's convention, KAFKA-NOTES.md): the original key and value
 bytes, the original headers (CloudEvents `ce_*` among them), and error headers
 `__connect.errors.{topic,partition,offset,stage,class.name,exception.class.name,exception.message}`
-plus `__connect.errors.reason`, a short stable code (`undecodable`, `invalid_content`...). Header
-texts never hold personal data.
+plus `__connect.errors.reason`, a short stable code (`undecodable`, `invalid_content`...) and, when
+one field is to blame, `__connect.errors.field` (the signal's path such as `children[0].snils`, or a
+header's name). Header texts never hold personal data.
 
 Contracts:
 - `make_letter()` builds what is sent: a letter whose original would not fit the topic
@@ -71,9 +72,18 @@ MAX_ORIGINAL_HEADER_BYTES = 64 * 1024
 
 
 def error_headers(
-    *, topic: str, partition: int, offset: int, stage: str, reason: str, error: BaseException, consumer: str
+    *,
+    topic: str,
+    partition: int,
+    offset: int,
+    stage: str,
+    reason: str,
+    error: BaseException,
+    consumer: str,
+    field: str | None = None,
 ) -> Headers:
-    """The error headers of a dead letter for a record of `topic` that failed at `stage`.
+    """The error headers of a dead letter for a record of `topic` that failed at `stage` (`field`: the
+    path or header to blame, when one is).
 
     `str(error)` becomes the message: the caller guarantees it holds no personal data.
     """
@@ -87,6 +97,8 @@ def error_headers(
         "exception.message": str(error)[:MAX_MESSAGE],
         "reason": reason,
     }
+    if field:
+        fields["field"] = field
     return [(ERROR_PREFIX + name, value.encode()) for name, value in fields.items()]
 
 
@@ -175,6 +187,11 @@ class DeadLetter:
     @property
     def stage(self) -> str:
         return self.error("stage") or "unknown"
+
+    @property
+    def field(self) -> str | None:
+        """The signal's path (`children[0].snils`) or the header to blame, when the letter names one."""
+        return self.error("field")
 
     @property
     def reason(self) -> str:

@@ -188,7 +188,60 @@ DLQ_STAGE = {
     "validate": "проверка",
     "authorise": "проверка отправителя",
     "store": "запись в базу",
+    "unknown": "не указан",
 }
+# Keyed by the reason codes of `__connect.errors.reason` (consumers/intake/messages.py; a unit test
+# keeps the two lists equal); a letter of another reason is shown as `DLQ_REASON_OTHER`.
+DLQ_REASON = {
+    "undecodable": "Не расшифровывается: сообщение повреждено или записано не в формате сигналов",
+    "unknown_schema": "Неизвестная схема сообщения",
+    "invalid_content": "Содержимое не прошло проверку",
+    "invalid_headers": "Заголовки противоречат сигналу",
+    "agency_mismatch": "Сигнал от имени другого ведомства",
+    "refused_by_database": "База данных не приняла сигнал",
+}
+DLQ_REASON_OTHER = "Другая причина"
+# The parts of a signal's field path (`children[0].snils`) and the CloudEvents headers, as a dead
+# letter names the field to blame.
+SIGNAL_FIELD = {
+    "(signal)": "сигнал в целом",
+    "event_id": "идентификатор события",
+    "agency": "ведомство",
+    "source_system": "система ведомства",
+    "source_record_id": "номер записи ведомства",
+    "signal_type": "тип сигнала",
+    "severity": "тяжесть",
+    "occurred_at": "дата события",
+    "reported_at": "дата сообщения",
+    "region_code": "код региона",
+    "municipality_code": "код муниципалитета (ОКТМО)",
+    "children": "дети",
+    "adults": "взрослые",
+    "address": "адрес",
+    "description": "описание",
+    "reporter": "сообщивший",
+    "legal_basis": "правовое основание",
+    "role": "роль",
+    "oms_policy": "полис ОМС",
+    "text": "текст",
+    "locality": "населённый пункт",
+    "street": "улица",
+    "house": "дом",
+    "flat": "квартира",
+    "fias_guid": "код ФИАС",
+    "name": "имя",
+    "position": "должность",
+    "phone": "телефон",
+    "email": "электронная почта",
+    "ce_specversion": "заголовок: версия спецификации событий",
+    "ce_id": "заголовок: идентификатор события",
+    "ce_source": "заголовок: система-источник",
+    "ce_type": "заголовок: тип сигнала",
+    "ce_time": "заголовок: время события",
+    "content-type": "заголовок: тип содержимого",
+    **FIELD,
+}
+SIGNAL_PERSON = {"children": "ребёнок", "adults": "взрослый"}
 USER_FIELD = {
     "password": "пароль",
     "role": "роль",

@@ -31,6 +31,7 @@ def _summary(letter: dlq.DeadLetter) -> dict[str, Any]:
         "time": letter.timestamp.isoformat(timespec="seconds"),
         "reason": letter.reason,
         "stage": letter.stage,
+        "field": letter.field,
         "source_topic": letter.source_topic,
         "source_partition": letter.source_partition,
         "source_offset": letter.source_offset,

@@ -26,6 +26,7 @@ from signalhub.store.base import new_id
 from signalhub.store.intake_rows import SignalRow
 
 __all__ = [
+    "REASONS",
     "Accepted",
     "Position",
     "Rejected",
@@ -48,6 +49,11 @@ class Stage:
     AUTHORISE = "authorise"
     STORE = "store"
 
+
+# Every reason code a rejection carries (metric label, receipt reason, dead-letter header); the
+# operations page names each in Russian (`signalhub.russian_names.DLQ_REASON`).
+REASONS = ("undecodable", "unknown_schema", "invalid_content", "invalid_headers", "agency_mismatch",
+           "refused_by_database")  # fmt: skip
 
 # Codec reasons grouped the way operators think of them: bytes that are not Avro at all, and
 # Avro of a schema we do not know (or of another contract).
@@ -107,7 +113,7 @@ def dead_letter(r: Rejected) -> dlq.Letter:
     topic, partition, offset = r.position
     errors = dlq.error_headers(
         topic=topic, partition=partition, offset=offset, stage=r.stage, reason=r.reason, error=r.error,
-        consumer="consumers.intake",
+        consumer="consumers.intake", field=r.error_field,
     )  # fmt: skip
     return dlq.make_letter(r.key, r.value, r.headers, errors)
 

@@ -53,18 +53,20 @@ PROFILES: tuple[AgencyProfile, ...] = (
 
 BY_AGENCY = {p.agency: p for p in PROFILES}
 
-# OKTMO of the localities people.py settles families in (Novosibirsk region); others: the capital.
+# OKTMO of the localities people.py settles families in (Novosibirsk region; every code is in
+# signalhub/data/municipalities.csv, whose README says where the codes come from). The two villages
+# are placed in Искитимский район, whose own code they carry.
 OKTMO = {
     "Новосибирск": "50701000001",
     "Бердск": "50708000001",
     "Искитим": "50712000001",
-    "Обь": "50715000001",
+    "Обь": "50717000001",
     "Коченёво": "50623151",
-    "Краснообск": "50640160",
+    "Краснообск": "50640154",
     "Ордынское": "50642151",
     "Куйбышев": "50630101",
-    "Лебедевка": "50612420",
-    "Ивановка": "50612410",
+    "Лебедевка": "50615000",
+    "Ивановка": "50615000",
 }
 
 

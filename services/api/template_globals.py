@@ -4,6 +4,7 @@ names) and municipalities by name. Codes stay codes in the JSON API."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import partial
 from typing import Any
@@ -12,7 +13,8 @@ from signalhub import russian_names as ru
 from signalhub.region import Region, municipality_name, municipality_names
 from signalhub.russian_format import count, day_words, in_figures, month_words, number, plural
 
-__all__ = ["jinja_globals", "rule_parts", "rule_text"]
+__all__ = ["jinja_globals", "rule_parts", "rule_text", "signal_field"]
+_PERSON_PATH = re.compile(r"(children|adults)\[(\d+)\](?:\.(\w+))?")
 
 
 def rule_text(code: str) -> str:
@@ -39,6 +41,21 @@ def rule_parts(rule: Any) -> tuple[str, int | None]:
         points = rule.get("points")
         return str(rule.get("code", "")), int(points) if points is not None else None
     return str(rule), None
+
+
+def signal_field(path: str) -> str:
+    """A dead letter's field path in words: `children[0].snils` -> "СНИЛС (ребёнок 1)",
+    `address.house` -> "адрес: дом"; a path of unknown parts -> "поле сигнала"."""
+    person = _PERSON_PATH.fullmatch(path)
+    if person:
+        who = f"{ru.SIGNAL_PERSON[person[1]]} {int(person[2]) + 1}"
+        if person[3] is None:
+            return who
+        return f"{ru.SIGNAL_FIELD.get(person[3], 'поле сигнала')} ({who})"
+    parts = path.split(".")
+    if all(p in ru.SIGNAL_FIELD for p in parts):
+        return ": ".join(ru.SIGNAL_FIELD[p] for p in parts)
+    return "поле сигнала"
 
 
 def audit_action(action: str) -> str:
@@ -82,6 +99,9 @@ def jinja_globals(region: Region) -> dict[str, Any]:
         "SYSTEM_CLI": ru.SYSTEM_CLI,
         "L_PIPELINE": ru.PIPELINE_COUNTER,
         "L_DLQ_STAGE": ru.DLQ_STAGE,
+        "L_DLQ_REASON": ru.DLQ_REASON,
+        "DLQ_REASON_OTHER": ru.DLQ_REASON_OTHER,
+        "signal_field": signal_field,
         "audit_action": audit_action,
         "rule_text": rule_text,
         "local": partial(in_figures, zone=region.zone),

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import csv
 from datetime import UTC, datetime
 
 import pytest
 
-from signalhub.region import Region, RegionError, municipality_name
+from producers.simulator.catalog import OKTMO
+from signalhub.region import DATA_DIR, Region, RegionError, municipality_name, municipality_names
 from signalhub.settings import Settings
 
 
@@ -39,3 +41,28 @@ def test_municipalities_by_name() -> None:
     assert municipality_name("50701000001") == "г. Новосибирск"
     assert municipality_name("50623151") == "р.п. Коченёво, Коченёвский район"
     assert municipality_name("99999999") == "ОКТМО 99999999"
+
+
+def _control_number(code: str) -> int:
+    """OKTMO's control number (ОК 033-2013, as for OKATO): digits weighted 1, 2, ... 10, 1 ...
+    modulo 11; a remainder of 10 is retried with weights starting at 3; 10 again gives 0."""
+    for first in (1, 3):
+        remainder = sum(int(d) * ((first - 1 + i) % 10 + 1) for i, d in enumerate(code)) % 11
+        if remainder < 10:
+            return remainder
+    return 0
+
+
+def test_every_municipality_code_carries_its_control_number() -> None:
+    rows = list(csv.reader((DATA_DIR / "municipalities.csv").open(encoding="utf-8"), delimiter=";"))
+    assert rows[0] == ["code", "name", "control"]
+    checked = [(code, control) for code, _, control in rows[1:] if control]
+    assert len(checked) == len(rows) - 5  # all but the four 11-digit localities
+    assert [(c, int(k)) for c, k in checked] == [(c, _control_number(c)) for c, _ in checked]
+
+
+def test_the_simulators_municipalities_are_in_the_table() -> None:
+    names = municipality_names()
+    assert {code: code in names for code in OKTMO.values()} == dict.fromkeys(OKTMO.values(), True)
+    assert municipality_name("50615000") == "Искитимский район"  # not 50612000 (an old mistake)
+    assert municipality_name("50717000001") == "г. Обь"

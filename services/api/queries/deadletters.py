@@ -1,4 +1,5 @@
-"""The operator's view of dead letters: reason, source and a masked body, never a raw value.
+"""The operator's view of dead letters: reason, field to blame, source and a masked body, never a
+raw value. Codes stay codes here (the JSON API shows them); the page names them in Russian.
 
 Read from the dead-letter topic with `signalhub.dlq.read` (no consumer group, nothing committed)
 and masked with `signalhub.masking.masked_body`.
@@ -13,7 +14,7 @@ from typing import Any
 
 from signalhub import dlq
 from signalhub.masking import masked_body
-from signalhub.settings import KafkaSettings
+from signalhub.settings import AGENCIES, KafkaSettings
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +24,12 @@ class LetterView:
     ref: str
     at: datetime
     source_topic: str | None
+    source_agency: str | None  # the agency whose signal topic the letter came from
     source_partition: int | None
     source_offset: int | None
     stage: str
     reason: str
+    field: str | None  # the signal's path or the header to blame, when the letter names one
     error_class: str | None
     body: dict[str, Any]
 
@@ -39,6 +42,7 @@ class LetterView:
             "source_offset": self.source_offset,
             "stage": self.stage,
             "reason": self.reason,
+            "field": self.field,
             "error_class": self.error_class,
             "body": self.body,
         }
@@ -50,6 +54,7 @@ class BrokerUnavailableError(Exception):
 
 def reader(settings: KafkaSettings, timeout_s: float = 10.0, limit: int = 200) -> Any:
     """A callable returning the newest `limit` letters as `LetterView`s, newest first."""
+    agency_of = {settings.signal_topic(agency): agency for agency in AGENCIES}
 
     def read() -> list[LetterView]:
         try:
@@ -63,10 +68,12 @@ def reader(settings: KafkaSettings, timeout_s: float = 10.0, limit: int = 200) -
                 ref=d.ref,
                 at=d.timestamp,
                 source_topic=d.source_topic,
+                source_agency=agency_of.get(d.source_topic or ""),
                 source_partition=d.source_partition,
                 source_offset=d.source_offset,
                 stage=d.stage,
                 reason=d.reason,
+                field=d.field,
                 error_class=(d.error("exception.class.name") or "").rsplit(".", 1)[-1] or None,
                 body=masked_body(d.value),
             )

@@ -158,6 +158,7 @@ def ops_page(request: Request, svc: Svc, session: DbSession, auth: WebAuth) -> R
         pipeline=stats.pipeline(session),
         letters=letters,
         broker_error=broker_error,
+        dlq_topic=svc.settings.kafka.dlq_topic,
     )
 
 

@@ -101,6 +101,7 @@ def test_nul_in_a_name_is_dead_lettered_on_postgresql(
     assert runner.error is None, repr(runner.error)
     [letter] = letters(kafka_settings)
     assert dict(letter.headers)["__connect.errors.reason"] == b"invalid_content"
+    assert dict(letter.headers)["__connect.errors.field"] == b"children[0].surname"
     [rejected] = [r for r in receipts(fresh_pg_url) if r["status"] == "rejected"]
     assert rejected["error_field"] == "children[0].surname"
     assert rejected["source_record_id"] == "nul-1"

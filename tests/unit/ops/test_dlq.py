@@ -41,6 +41,22 @@ def test_error_headers_follow_kafka_connect_names() -> None:
     assert found.error("exception.message") == "wrong_magic: expected magic c301, found 7b22"
 
 
+def test_the_field_to_blame_is_a_header_of_its_own_when_there_is_one() -> None:
+    assert letter(0, 0).field is None
+    made = dlq.error_headers(
+        topic="signals.police",
+        partition=0,
+        offset=1,
+        stage="validate",
+        reason="invalid_content",
+        error=ValueError("invalid signal: children[0].snils: bad checksum"),
+        consumer="consumers.intake",
+        field="children[0].snils",
+    )
+    assert letter(0, 0, made).field == "children[0].snils"
+    assert ("__connect.errors.field", b"children[0].snils") in made
+
+
 def test_reason_without_reason_header_comes_from_message_code_or_class() -> None:
     by_code = letter(0, 0, [("__connect.errors.exception.message", b"field_error: body is not valid")])
     assert by_code.reason == "field_error"
