@@ -10,18 +10,21 @@ that person: the same linker as the in-memory `Registry` of `signalhub link`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from signalhub.domain.families import FAMILY_ROLES
 from signalhub.domain.linkage.blocking import block_members, blocking_keys
 from signalhub.domain.linkage.config import LinkageConfig
+from signalhub.domain.linkage.family import Household
 from signalhub.domain.linkage.model import Band, LinkDecision, NormalisedPerson, PersonRecord, Sex
 from signalhub.domain.linkage.normalise import normalise
 from signalhub.domain.linkage.person_view import FILLABLE, fill, stored
 from signalhub.domain.linkage.resolve import resolve
+from signalhub.domain.vocabulary import PersonRole
 from signalhub.signals import PersonModel
 from signalhub.store.base import new_id
 from signalhub.store.intake_rows import Changes, PersonRow
@@ -96,6 +99,7 @@ class People:
         self.changes = changes
         self.exclude: set[str] = set()
         self._normalised: dict[str, NormalisedPerson] = {}  # person id -> its row, normalised
+        self._together: dict[str, set[str]] = {}  # person id -> named in one family with it (batch)
 
     def candidates(self, keys: frozenset[str]) -> Iterator[tuple[str, NormalisedPerson]]:
         """`CandidateSource`: persons under any key (`block_members`, as the in-memory `Registry`
@@ -106,9 +110,43 @@ class People:
                 n = self._normalised[person_id] = _normalised_row(_values(self.persons[person_id]))
             yield person_id, n
 
-    def link(self, record: PersonRecord, now: datetime) -> Linked:
+    def members_of(self, person_id: str) -> Iterator[NormalisedPerson]:
+        """`family.MembersOf`: the other persons of `person_id`'s family among those loaded (the
+        batch's records' candidates, so a relative named with a record meets their own person),
+        and those named with it in this batch (families are placed after the batch is linked)."""
+        family = self.persons[person_id].family_id
+        members = set(self._together.get(person_id, ()))
+        if family is not None:
+            members.update(p.id for p in self.persons.values() if p.family_id == family)
+        for other in sorted(members - {person_id}):
+            yield _normalised_row(_values(self.persons[other]))
+
+    def link_signal(self, named: Sequence[tuple[PersonRole, PersonRecord]], now: datetime) -> list[Linked]:
+        """Link the people a signal names, in order, none to a person linked before it in the
+        signal; its family (`FAMILY_ROLES`) are each other's relatives (`family.Household`)."""
+        self.exclude = set()
+        family = [record for role, record in named if role in FAMILY_ROLES]
+        links = [
+            self.link(record, now, [r for r in family if r is not record] if role in FAMILY_ROLES else ())
+            for role, record in named
+        ]
+        self.named_together([link.person_id for (role, _), link in zip(named, links, strict=True)
+                             if role in FAMILY_ROLES])  # fmt: skip
+        return links
+
+    def named_together(self, person_ids: Sequence[str]) -> None:
+        """Record that a signal named these persons as one family (`members_of` within the batch)."""
+        together = set(person_ids).union(*(self._together.get(p, ()) for p in person_ids))
+        for person_id in together:
+            self._together[person_id] = together
+
+    def link(self, record: PersonRecord, now: datetime, relatives: Sequence[PersonRecord] = ()) -> Linked:
+        """Link one person the signal names; `relatives` are the other people it names."""
         person = normalised(record)
-        decision = resolve(person, self, self.config)
+        household = None
+        if relatives:
+            household = Household([normalised(r) for r in relatives], self.members_of, self.config)
+        decision = resolve(person, self, self.config, household=household)
         if not decision.joins or decision.person_id is None:
             v = stored(record, person)
             row = PersonRow(

@@ -149,9 +149,10 @@ class _Unit:
             return None
         self.inbox[(agency, eid)] = a.position
         self.pending.setdefault(record, eid)
-        self.people.exclude = set()
         address = s.address.text if s.address else None
-        links = [(p, self.people.link(record_of(p, address), self.now)) for p in (*s.children, *s.adults)]
+        people = [*s.children, *s.adults]
+        linked = self.people.link_signal([(p.role, record_of(p, address)) for p in people], self.now)
+        links = list(zip(people, linked, strict=True))
         self.result.bands += [link.decision.band.value for _, link in links]
         return a, links
 

@@ -16,7 +16,7 @@ from signalhub.store.registry import Person, SignalPerson
 __all__ = ["FieldRow", "MatchReview", "pending_reviews"]
 
 _FIELDS = ("surname", "first_name", "patronymic", "birth_date", "sex", "snils", "birth_cert", "address")
-_CORRECTIONS = ("twins", "siblings")
+_CORRECTIONS = ("twins", "siblings", "family")  # shown only when in the evidence
 _SEX = {"M": "М", "F": "Ж"}
 Side = Literal["for", "against", "none"]
 

@@ -37,6 +37,7 @@ _CORRECTIONS = {"child_far": "birth_date", "twins": "twins", "siblings": "siblin
 _NEAR_BIRTH = frozenset({"near", "typo"})
 _SAME_HOUSE = frozenset({"exact", "house", "near_house"})
 _ID_TYPO_DIGITS = 2  # an identifier this many edits (or a transposition) away is a typo
+_FAMILY = "family"  # a relative named with the record matches one of the candidate's (``family``)
 
 
 class TermFrequencies(Protocol):
@@ -83,8 +84,9 @@ def verdict(levels: dict[str, str]) -> str | None:
     digits, a transposition) while the birth date and the first name disagree: at most a
     possible match (the near number corroborates nothing when the person's own data differ:
     another person's identifier, a relative's, or a chance neighbour of the number).
-    ``uncorroborated_date``: a birth date a day or a digit off with no identifier and no house
-    in common: at most a possible match (namesakes are common, however rare their name looks).
+    ``uncorroborated_date``: a birth date a day or a digit off with no identifier, no house and
+    no family member in common: at most a possible match (namesakes are common, however rare
+    their name looks).
     """
     identifiers = (levels.get("snils"), levels.get("birth_cert"))
     own_data_differ = levels["birth_date"] == "disagree" and levels["first_name"] == "disagree"
@@ -92,7 +94,9 @@ def verdict(levels: dict[str, str]) -> str | None:
         return "identity_conflict" if own_data_differ else "identifier_agrees"
     if "typo" in identifiers and own_data_differ:
         return "near_identifier_conflict"
-    corroborated = "typo" in identifiers or levels["address"] in _SAME_HOUSE
+    corroborated = (
+        "typo" in identifiers or levels["address"] in _SAME_HOUSE or levels.get(_FAMILY) == "agrees"
+    )
     if levels["birth_date"] in _NEAR_BIRTH and not corroborated:
         return "uncorroborated_date"
     return None
@@ -115,10 +119,12 @@ def field_levels(
     b: NormalisedPerson,
     config: LinkageConfig,
     head: dict[str, str] | None = None,
+    family: bool = False,
 ) -> dict[str, str]:
     """The comparison vector: each field's agreement level, then the dependency corrections
-    (``child_far``, ``twins``, ``siblings``) as ``suspected`` when they apply. ``head`` are the
-    ``head_levels`` when the caller has them already."""
+    (``child_far``, ``twins``, ``siblings``) as ``suspected`` when they apply, and ``family:
+    agrees`` when ``family`` (a ``family.Household`` found a relative in the candidate's family).
+    ``head`` are the ``head_levels`` when the caller has them already."""
     head = head or head_levels(a, b)
     levels = {
         "surname": head["surname"],
@@ -147,6 +153,8 @@ def field_levels(
             levels["twins"] = "suspected"
         elif levels["patronymic"] == "exact" or levels["birth_date"] == "typo":
             levels["siblings"] = "suspected"
+    if family:
+        levels[_FAMILY] = "agrees"
     return levels
 
 
@@ -155,6 +163,7 @@ def compare(
     b: NormalisedPerson,
     config: LinkageConfig | None = None,
     frequencies: TermFrequencies | None = None,
+    family: bool = False,
 ) -> Comparison:
     """Score how likely ``a`` and ``b`` are one person (log2 likelihood ratio, symmetric).
 
@@ -165,10 +174,11 @@ def compare(
     birth dates more than a year apart, and the twin pattern (same surname and birth date,
     different first name) and the sibling pattern (same surname and patronymic or a near birth
     date, different first name) weigh strongly against. ``rule`` is the ``verdict`` limiting
-    the band.
+    the band. ``family``: a relative named with ``a`` matches a member of ``b``'s family, which
+    corroborates a near birth date (``family.Household``); it weighs nothing itself.
     """
     cfg = config or default_config()
-    levels = field_levels(a, b, cfg)
+    levels = field_levels(a, b, cfg, family=family)
     evidence = tuple(FieldEvidence(*e) for e in _evidence(levels, a, cfg, frequencies))
     return Comparison(round(sum(e.weight for e in evidence), 3), evidence, verdict(levels))
 
@@ -179,12 +189,13 @@ def score(
     config: LinkageConfig | None = None,
     frequencies: TermFrequencies | None = None,
     head: dict[str, str] | None = None,
+    family: bool = False,
 ) -> tuple[float, str | None]:
     """``(compare(...).score, compare(...).rule)`` without building the evidence: ``resolve``
     ranks every candidate this way and compares only the best one in full. ``head`` are the
     ``head_levels`` when the caller has them already."""
     cfg = config or default_config()
-    levels = field_levels(a, b, cfg, head)
+    levels = field_levels(a, b, cfg, head, family)
     return round(sum(weigh(levels, a, cfg, frequencies)), 3), verdict(levels)
 
 
@@ -212,6 +223,8 @@ def _evidence(
         if name in _CORRECTIONS:
             field = _CORRECTIONS[name]
             out.append((field, name if field != name else level, cfg.fixed[name]))
+        elif name == _FAMILY:
+            out.append((name, level, 0.0))  # corroboration only: the relative's match is the evidence
         elif level in _AGREE and name in _TF_FIELDS:
             out.append((name, level, _tf_weight(name, level, a, cfg, shares)))
         elif name not in _IDENTIFIERS or level != "missing":

@@ -9,13 +9,14 @@ one shared object.
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection, Hashable, Iterator
+from collections.abc import Collection, Hashable, Iterator, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
 from signalhub.domain.linkage.address import Address
 from signalhub.domain.linkage.blocking import block_members, blocking_keys
 from signalhub.domain.linkage.config import LinkageConfig, default_config
+from signalhub.domain.linkage.family import Household
 from signalhub.domain.linkage.key_index import KeyIndex
 from signalhub.domain.linkage.model import LinkDecision, NormalisedPerson, PersonRecord
 from signalhub.domain.linkage.normalise import normalise
@@ -31,6 +32,10 @@ _keys_of = blocking_keys.__wrapped__  # uncached: a registry keys each person on
 class Registry:
     """Persons (their best-known values) indexed by blocking key.
 
+    Persons named in one signal (``link_signal``) are one family: a relative named with a
+    record who matches a member of a candidate's family corroborates a near birth date
+    (``family.Household``), as intake's families do.
+
     Not thread-safe. Blocks larger than ``config.max_block_size`` are skipped on lookup
     (identifier blocks never are): such a common key alone says little, and the person is
     reached through the other keys.
@@ -44,6 +49,7 @@ class Registry:
         self._positions: dict[str, int] = {}
         self._index = KeyIndex()
         self._shared: dict[Hashable, Hashable] = {}
+        self._families: dict[int, list[int]] = {}  # position -> its family's positions (if any)
         self._records = 0
         self._id_prefix = id_prefix
 
@@ -96,12 +102,23 @@ class Registry:
     def _view(self, position: int) -> NormalisedPerson:
         return self._views[position]
 
-    def resolve(self, record: PersonRecord, exclude: Collection[str] = ()) -> LinkDecision:
+    def resolve(
+        self, record: PersonRecord, exclude: Collection[str] = (), relatives: Sequence[PersonRecord] = ()
+    ) -> LinkDecision:
         """The best person for ``record`` (not added), none of ``exclude`` (persons already
-        named in the same signal)."""
+        named in the same signal); ``relatives`` are the other people the signal names."""
         skip = {self._positions[p] for p in exclude}
         source = _Source(self, skip)
-        return resolve(normalise(record), source, self.config)
+        household = None
+        if relatives:
+            household = Household([normalise(r) for r in relatives], self._members_of, self.config)
+        return resolve(normalise(record), source, self.config, household=household)
+
+    def _members_of(self, person_id: str) -> Iterator[NormalisedPerson]:
+        position = self._positions[person_id]
+        for member in self._families.get(position, ()):
+            if member != position:
+                yield self._views[member]
 
     def add(self, record: PersonRecord, person_id: str | None = None) -> str:
         """Index ``record`` as a record of ``person_id`` (a new person when ``None`` or unknown),
@@ -131,10 +148,26 @@ class Registry:
         assert person_id is not None
         return person_id
 
-    def link(self, record: PersonRecord, exclude: Collection[str] = ()) -> tuple[str, LinkDecision]:
+    def link(
+        self, record: PersonRecord, exclude: Collection[str] = (), relatives: Sequence[PersonRecord] = ()
+    ) -> tuple[str, LinkDecision]:
         """Resolve then add: a match joins that person, anything else is a new person."""
-        decision = self.resolve(record, exclude)
+        decision = self.resolve(record, exclude, relatives)
         return self.add(record, decision.person_id if decision.joins else None), decision
+
+    def link_signal(self, records: Sequence[PersonRecord]) -> list[tuple[str, LinkDecision]]:
+        """Link the people one signal names, in order (as intake does): each with the others as
+        its relatives and none of the persons linked before it; their persons become one family."""
+        linked: list[tuple[str, LinkDecision]] = []
+        for i, record in enumerate(records):
+            others = [*records[:i], *records[i + 1 :]]
+            linked.append(self.link(record, [p for p, _ in linked], others))
+        members = {self._positions[p] for p, _ in linked}
+        family = sorted({m for p in members for m in self._families.get(p, (p,))})
+        if len(family) > 1:
+            for member in family:
+                self._families[member] = family
+        return linked
 
 
 class _Source:

@@ -7,13 +7,16 @@ intake both implement ``CandidateSource`` over person views (``person_view``) an
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from signalhub.domain.linkage.blocking import query_keys
 from signalhub.domain.linkage.bound import Ceiling
 from signalhub.domain.linkage.compare import TermFrequencies, compare, head_levels, score
 from signalhub.domain.linkage.config import LinkageConfig, classify
 from signalhub.domain.linkage.model import Band, LinkDecision, NormalisedPerson
+
+if TYPE_CHECKING:
+    from signalhub.domain.linkage.family import Household
 
 __all__ = ["CandidateSource", "resolve"]
 
@@ -33,6 +36,7 @@ def resolve(
     source: CandidateSource,
     config: LinkageConfig,
     frequencies: TermFrequencies | None = None,
+    household: Household | None = None,
 ) -> LinkDecision:
     """Compare ``person`` with every candidate; the best band, then the best score, decides.
 
@@ -41,9 +45,10 @@ def resolve(
     much else agrees, and a match elsewhere wins over it. Ties go to the smaller person id, so
     the decision is deterministic. With no candidate the decision is a non-match, score 0.
     A candidate whose ``Ceiling`` (from its names, birth date and identifiers) is below the best
-    so far is not compared further: it could not win.
+    so far is not compared further: it could not win. ``household`` (the other people named
+    with the record) may corroborate a near birth date (``family.Household``).
     """
-    best: tuple[tuple[int, float], str, NormalisedPerson] | None = None
+    best: tuple[tuple[int, float], str, NormalisedPerson, bool] | None = None
     ceiling = Ceiling(person, config, frequencies)
     for person_id, candidate in source.candidates(query_keys(person)):
         head = head_levels(person, candidate)
@@ -52,13 +57,16 @@ def resolve(
             if (_RANK[top_band], top) < best[0]:
                 continue  # cannot beat the best so far, whatever the rest says
         value, rule = score(person, candidate, config, frequencies, head)
+        family = rule == "uncorroborated_date" and household is not None and household.agrees(person_id)
+        if family:
+            value, rule = score(person, candidate, config, frequencies, head, family=True)
         rank = (_RANK[classify(value, config.thresholds, rule)], value)
         if best is None or rank > best[0] or (rank == best[0] and person_id < best[1]):
-            best = (rank, person_id, candidate)
+            best = (rank, person_id, candidate, family)
     if best is None:
         return LinkDecision(Band.NON_MATCH, None, 0.0, ())
-    _, person_id, candidate = best
-    comparison = compare(person, candidate, config, frequencies)  # the evidence of the best only
+    _, person_id, candidate, family = best
+    comparison = compare(person, candidate, config, frequencies, family)  # the evidence of the best only
     band = classify(comparison.score, config.thresholds, comparison.rule)
     linked = person_id if band is not Band.NON_MATCH else None
     return LinkDecision(band, linked, comparison.score, comparison.evidence, comparison.rule)

@@ -141,3 +141,46 @@ def test_a_parents_snils_in_a_childs_record_never_makes_the_parent_a_child(
     review, found = next((p, e) for p, e in evidence if {"candidate": mother_id} in e)  # queued for review
     assert (review.review_status, review.person_id != mother_id) == ("pending", True)
     assert {"rule": "identity_conflict"} in found
+
+
+def test_the_same_mother_corroborates_a_childs_birth_date_a_digit_off(
+    kafka_settings: KafkaSettings, migrated_db: str, intake_thread: Callable[..., Any]
+) -> None:
+    """A second agency names the boy with his mother but mistypes a digit of his birth date, at
+    a new address: his mother, named with him, is his person's mother, so the near date is a
+    typo (a match). A namesake of his a digit apart, named with another mother, stays apart."""
+    family, namesakes = make_family(80, children=1), make_family(81, children=1)
+    boy = {**family.children[0], "snils": None, "birth_date": dt.date(2017, 5, 14)}
+    moved = {**family.mother, "snils": None}  # the mother's own data agree; no identifier
+    typed = {**boy, "birth_date": dt.date(2017, 5, 19)}
+    namesake = {
+        **namesakes.children[0],
+        **{k: typed[k] for k in ("surname", "first_name", "patronymic", "sex", "birth_date")},
+    }
+    elsewhere = make_family(82)
+    first = make_signal(family, children=[boy])
+    second = make_signal(elsewhere, children=[typed], adults=[moved])
+    third = make_signal(elsewhere, children=[namesake], adults=[namesakes.mother])
+    runner = intake_thread(migrated_db, batch_size=1)
+    publish(kafka_settings, [first, second, third], partition=0)  # one topic: in this order
+    engine = make_engine(migrated_db)
+    query = (
+        "SELECT s.source_record_id, p.person_id, p.band, p.evidence FROM signals s "
+        "JOIN signal_persons p ON p.signal_id = s.id WHERE p.role = 'child'"
+    )
+    try:
+        with engine.connect() as conn:
+
+            def done() -> bool:
+                return bool(conn.execute(text("SELECT count(*) FROM inbox")).scalar_one() == 3)
+
+            wait_for(done, 60, "three signals")
+            rows = {r.source_record_id: r for r in conn.execute(text(query))}
+    finally:
+        engine.dispose()
+    assert runner.error is None
+    a, b, c = (rows[s["source_record_id"]] for s in (first, second, third))
+    evidence = b.evidence if isinstance(b.evidence, list) else json.loads(b.evidence)
+    assert (b.person_id, b.band) == (a.person_id, "match")
+    assert {"field": "family", "level": "agrees", "weight": 0.0} in evidence
+    assert (c.person_id != a.person_id, c.band) == (True, "possible")
