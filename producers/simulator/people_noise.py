@@ -117,7 +117,8 @@ def _record(
         snils = f"{snils[:3]}-{snils[3:6]}-{snils[6:9]} {snils[9:]}"
     cert = p.birth_cert if p.birth_cert and rng.random() < has_cert else None
     if cert and rng.random() < 0.3:
-        cert = cert.replace("-", " ").replace(" ", " №", 1) if rng.random() < 0.5 else cert.lower()
+        series, digits = cert.rsplit(" ", 1)  # "II-ЕТ 123456" -> "II ЕТ №123456" or lower case
+        cert = f"{series.replace('-', ' ')} №{digits}" if rng.random() < 0.5 else cert.lower()
     return {
         "record_id": f"R{number:09d}", "agency": agency, "surname": names[0], "first_name": names[1],
         "patronymic": names[2], "birth_date": _date(rng, p.birth_date),

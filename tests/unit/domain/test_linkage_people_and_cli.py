@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from producers.simulator.people import Person, generate_population, noisy_records, patronymic_of, write_rows
 from producers.simulator.people_names import NEAR_NAMES
 from producers.simulator.people_noise import COLUMNS
-from signalhub.domain.identifiers import snils_valid
+from signalhub.domain.identifiers import birth_cert_normalise, snils_valid
 from signalhub_cli import app
 
 
@@ -93,6 +93,14 @@ def test_noisy_records_keep_ground_truth(tmp_path: Path) -> None:
     assert any(r["surname"].isascii() and r["surname"] for r in rows)  # Latin spellings
     write_rows(rows, tmp_path / "p.csv")
     assert (tmp_path / "p.csv").read_text("utf-8").startswith(",".join(COLUMNS))
+
+
+def test_every_birth_certificate_written_is_one_an_agency_could_write() -> None:
+    """Series, then the number with or without "№" ("II ЕТ №123456"), never "№" inside the
+    series (the noise once wrote "II №ЕТ 123456", which no agency does and no parser reads)."""
+    certificates = [r["birth_cert"] for r in noisy_records(generate_population(4, 300), 5) if r["birth_cert"]]
+    assert any("№" in c for c in certificates)
+    assert all(birth_cert_normalise(c) is not None for c in certificates)
 
 
 def test_link_command_clusters_a_file(tmp_path: Path) -> None:
