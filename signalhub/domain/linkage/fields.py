@@ -25,6 +25,7 @@ __all__ = [
 
 _SURNAME_FUZZY = 0.92
 _TYPO_MIN_LENGTH = 5
+_FORM_TYPO_MIN_LETTERS = 3  # a name that is no name, this long, one letter off a form is a typo of it
 _NAME_FUZZY = 0.88
 _ADDRESS_NAMES = 90.0
 _ADDRESS_SAME_WORDS = 0.8  # share of name letters in words found on the other side
@@ -78,8 +79,10 @@ def first_name_level(a: NormalisedPerson, b: NormalisedPerson) -> str:
 
 def _typo_of_a_form(a: NormalisedPerson, b: NormalisedPerson) -> bool:
     """``a``'s first name, not a known one, is one edit from a full name or diminutive of ``b``'s
-    (Ниоклай and Коляша are both Николай)."""
-    if _known(a) or a.first_name_key is None or len(a.first_name_key) < _TYPO_MIN_LENGTH - 1:
+    (Ниоклай and Коляша are both Николай; Вра, a short name garbled, is Вера). A name in no
+    dictionary cannot show a different child (twins, siblings) when one letter makes it a form
+    of the other record's name."""
+    if _known(a) or a.first_name_key is None or len(a.first_name_key) < _FORM_TYPO_MIN_LETTERS:
         return False
     return _typo_of_forms(a.first_name_key, b.first_name_groups)
 

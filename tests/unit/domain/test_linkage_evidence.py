@@ -177,3 +177,17 @@ def test_a_one_letter_typo_is_one_edit_however_the_letter_is_transliterated() ->
     assert field_levels(tonya, swapped, config)["first_name"] == "fuzzy"
     sister = normalise(PersonRecord("c", "Киселёва", "Татьяна", "Мартиновна", D(2002, 10, 23)))
     assert field_levels(tonya, sister, config)["first_name"] == "disagree"
+
+
+def test_a_short_name_garbled_by_one_letter_is_a_typo_of_the_name_not_a_twin() -> None:
+    """Вра is no name; one letter makes it Вера, the other record's name: a typo, not another
+    child born the same day. Маия, no name either, is no form of Анна: the twin stays a twin."""
+    config = default_config()
+    home = "г. Новосибирск, ул. Мира, д. 3, кв. 4"
+    vera = normalise(PersonRecord("a", "Орлова", "Верочка", "Ильинична", D(2019, 7, 11), "F", address=home))
+    garbled = normalise(PersonRecord("b", "Орлова", "Вра", "Ильинична", D(2019, 7, 11), "F", address=home))
+    levels = field_levels(vera, garbled, config)
+    assert (levels["first_name"], "twins" in levels) == ("fuzzy", False)
+    anna = normalise(PersonRecord("c", "Орлова", "Анна", "Ильинична", D(2019, 7, 11), "F", address=home))
+    twin = normalise(PersonRecord("d", "Орлова", "Маия", "Ильинична", D(2019, 7, 11), "F", address=home))
+    assert field_levels(anna, twin, config)["twins"] == "suspected"
