@@ -197,6 +197,7 @@ def _family(b: _Builder, index: int, namesake_rate: float, twin_rate: float, nea
         b.add(fid, "father", surname, father, patronymic_of(rng.choice(b.fathers), "M"), born, "M", address)
     kids = surname if has_father or namesake else maiden
     taken: set[str] = set()
+    named: list[str] = []  # the children's names in birth order (a set's order varies by process)
     births: list[dt.date] = []
     for i in range(rng.choices(_CHILD_COUNTS, _CHILD_WEIGHTS)[0]):
         if not births or rng.random() >= twin_rate:
@@ -206,7 +207,7 @@ def _family(b: _Builder, index: int, namesake_rate: float, twin_rate: float, nea
         first = b.name(sex)
         while first in taken:
             first = b.name(sex)
-        near = [NEAR_NAMES[n] for n in taken if NEAR_NAMES.get(n) in b.names[sex]]
+        near = [NEAR_NAMES[n] for n in named if NEAR_NAMES.get(n) in b.names[sex]]  # eldest first
         if near and rng.random() < near_name_rate:
             first = near[0]  # a sibling named almost like another: Мария and Марина
         if namesake and i == 0:
@@ -214,6 +215,7 @@ def _family(b: _Builder, index: int, namesake_rate: float, twin_rate: float, nea
             if copied_birth is not None:
                 born = _digit_off(rng, copied_birth)
         taken.add(first)
+        named.append(first)
         b.add(fid, "child", kids, first, patronymic_of(father, sex), born, sex, address)
     if not namesake:
         child = b.persons[-1]

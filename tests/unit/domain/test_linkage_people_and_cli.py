@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 import datetime as dt
 from collections import Counter
 from itertools import combinations
@@ -31,6 +34,21 @@ def test_population_is_deterministic_and_realistic() -> None:
     women = [p for p in a.persons if p.sex == "F" and p.surname.endswith(("ов", "ев", "ин"))]
     assert not women  # female surnames take the feminine ending
     assert any(p.birth_cert and p.birth_cert.startswith(("I-", "II-")) for p in a.persons)
+
+
+def test_population_is_the_same_in_every_process() -> None:
+    """Same seed, same persons, whatever the process's string hashing (a set's order once
+    chose a sibling's near name, so two runs of a benchmark linked different populations)."""
+    code = (
+        "from producers.simulator.people import generate_population, noisy_records as n;"
+        "p = generate_population(3, 400); print(repr((p, n(p, 4))))"
+    )
+    outputs = {
+        subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed},
+                       capture_output=True, text=True, check=True).stdout
+        for seed in ("1", "2", "3")
+    }  # fmt: skip
+    assert len(outputs) == 1
 
 
 def test_patronymics_follow_the_father() -> None:
