@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import subprocess
 import sys
-import datetime as dt
 from collections import Counter
 from itertools import combinations
 from pathlib import Path
