@@ -2,8 +2,9 @@
 
 Builds a ``Registry`` from the simulator's population (one record per person), then streams
 noisy records of randomly chosen persons through ``Registry.link`` (resolve + add, the
-``signalhub link`` path) and prints the median and p99 milliseconds per record and the
-memory the registry takes (resident set size growth).
+``signalhub link`` path) and prints the median and p99 milliseconds per record, wall clock and
+this thread's CPU time (which a shared, loaded machine changes little), the load average, and
+the memory the registry takes (resident set size growth).
 
     .venv/bin/python benchmarks/linkage_speed.py [--persons 1000000] [--queries 5000]
 """
@@ -11,6 +12,7 @@ memory the registry takes (resident set size growth).
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import time
@@ -59,17 +61,21 @@ def main() -> None:
     step = max(1, len(persons) // args.queries)
     sample = Population(population.seed, persons[::step][: args.queries])
     rows = noisy_records(sample, args.seed + 1, records_per_person=(1, 1))
-    latencies, correct = [], 0
+    latencies, cpu, correct = [], [], 0
     for number, row in enumerate(rows, start=2):
         record = parse_row(dict(row), number)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         person_id, _ = registry.link(record)
+        cpu.append((time.thread_time() - c0) * 1e3)
         latencies.append((time.perf_counter() - t0) * 1e3)
         correct += person_id == row["true_person_id"]
-    latencies.sort()
-    p99 = latencies[int(len(latencies) * 0.99) - 1]
-    print(f"{len(rows)} noisy records: median {statistics.median(latencies):.3f} ms, p99 {p99:.3f} ms, "
-          f"max {latencies[-1]:.1f} ms; linked to the true person {correct / len(rows):.2%}")  # fmt: skip
+    print(f"{len(rows)} noisy records: wall {_spread(latencies)}; CPU {_spread(cpu)}; "
+          f"linked to the true person {correct / len(rows):.2%}; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+
+
+def _spread(ms: list[float]) -> str:
+    ms = sorted(ms)
+    return f"median {statistics.median(ms):.3f} ms, p99 {ms[int(len(ms) * 0.99) - 1]:.3f} ms, max {ms[-1]:.1f} ms"
 
 
 if __name__ == "__main__":

@@ -37,10 +37,23 @@ class Ceiling:
         swap = weight(("surname", "swap"), 0.0) + weight(("first_name", "swap"), 0.0)
         cross = weight(("surname", "cross"), 0.0) + weight(("first_name", "disagree"), 0.0)
         self._renamed = max(0.0, swap - disagree, cross - disagree)  # both names disagreeing may be swapped
+        self._weights: dict[tuple[str, str], float] = {}  # (field, level) -> its weight with ``person``
+
+    def _weight(self, name: str, level: str) -> float:
+        weight = self._weights.get((name, level))
+        if weight is None:
+            weight = self._weights[(name, level)] = sum(
+                weigh({name: level}, self._person, self._config, self._frequencies)
+            )
+        return weight
 
     def __call__(self, head: dict[str, str]) -> tuple[Band, float]:
         """The highest band and score a pair with these ``head_levels`` can reach."""
-        most = sum(weigh(head, self._person, self._config, self._frequencies)) + self._rest
+        weights, most = self._weights, 0.0
+        for field_level in head.items():  # summed in the order ``weigh`` sums them
+            weight = weights.get(field_level)
+            most += self._weight(*field_level) if weight is None else weight
+        most += self._rest
         if head["surname"] == head["first_name"] == "disagree":
             most += self._renamed
         band = classify(most, self._config.thresholds)

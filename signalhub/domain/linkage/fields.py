@@ -155,6 +155,8 @@ def date_level(a: dt.date | None, b: dt.date | None) -> str:
         return "swap"
     if abs((a - b).days) <= 1:
         return "near"
+    if (a.year != b.year) + (a.month != b.month) + (a.day != b.day) > 1:
+        return "disagree"  # one typed digit (or two swapped) changes one part of the date, never two
     if OSA.distance(a.isoformat(), b.isoformat()) <= 1:  # the dashes are the same in both
         return "typo"
     return "disagree"

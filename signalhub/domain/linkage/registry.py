@@ -69,8 +69,9 @@ class Registry:
     def _candidates(
         self, keys: frozenset[str], exclude: Collection[int]
     ) -> Iterator[tuple[str, NormalisedPerson]]:
+        ids, views = self._ids, self._views
         for position in block_members(keys, self._index.blocks(keys), self.config, exclude):
-            yield self._ids[position], self._view(position)
+            yield ids[position], views[position]
 
     @property
     def index_entries(self) -> int:
@@ -98,9 +99,6 @@ class Registry:
             view, record_id="", surname=share(view.surname), patronymic=share(view.patronymic),
             birth_date=share(view.birth_date), address=address,
         )  # fmt: skip
-
-    def _view(self, position: int) -> NormalisedPerson:
-        return self._views[position]
 
     def resolve(
         self, record: PersonRecord, exclude: Collection[str] = (), relatives: Sequence[PersonRecord] = ()
