@@ -201,9 +201,12 @@ def score(
 
 def levels_of(evidence: Iterable[tuple[str, str]]) -> dict[str, str]:
     """The comparison vector back from stored evidence ((field, level) pairs, as ``compare``
-    gives them): the inverse of ``_evidence``'s naming of the corrections."""
+    gives them): the inverse of ``_evidence``'s naming of the corrections. ``family`` is left
+    out: it corroborates, it is no field the model weighs (``estimate`` fits none for it)."""
     levels: dict[str, str] = {}
     for field, level in evidence:
+        if field == _FAMILY:
+            continue
         if (field, level) == ("birth_date", "child_far"):
             levels["child_far"] = "suspected"
         else:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from signalhub.domain.linkage import Band, PersonRecord, Registry, compare, default_config, normalise
+from signalhub.domain.linkage.compare import levels_of
+from signalhub.domain.linkage.estimate import estimate
 from signalhub.domain.linkage.family import Household
 
 D = dt.date
@@ -56,3 +58,10 @@ def test_household_agrees_only_through_a_relatives_own_match() -> None:
     other = Household([normalise(OTHER_MOTHER)], lambda p: members.get(p, []), config)
     assert (same.agrees("P1"), same.agrees("P2"), other.agrees("P1")) == (True, False, False)
     assert not Household([], lambda p: members.get(p, []), config).agrees("P1")
+
+
+def test_a_reviewed_pair_corroborated_by_family_is_a_labelled_pair_the_model_can_use() -> None:
+    evidence = [("surname", "exact"), ("birth_date", "typo"), ("family", "agrees")]
+    assert levels_of(evidence) == {"surname": "exact", "birth_date": "typo"}
+    fitted = estimate([EGOR, EGOR_TYPED, MOTHER, MOTHER_AGAIN], labelled=[(levels_of(evidence), True)])
+    assert "family" not in fitted.m_u
