@@ -22,7 +22,7 @@ from signalhub.domain.linkage.config import LinkageConfig
 from signalhub.domain.linkage.family import Household
 from signalhub.domain.linkage.model import Band, LinkDecision, NormalisedPerson, PersonRecord, Sex
 from signalhub.domain.linkage.normalise import normalise
-from signalhub.domain.linkage.person_view import FILLABLE, fill, stored
+from signalhub.domain.linkage.person_view import FILLABLE, fill, own_record, stored
 from signalhub.domain.linkage.resolve import resolve
 from signalhub.domain.vocabulary import PersonRole
 from signalhub.signals import PersonModel
@@ -147,6 +147,9 @@ class People:
         if relatives:
             household = Household([normalised(r) for r in relatives], self.members_of, self.config)
         decision = resolve(person, self, self.config, household=household)
+        if decision.joins:
+            record = own_record(record, decision)  # an identifier of another person stays theirs
+            person = normalised(record)
         if not decision.joins or decision.person_id is None:
             v = stored(record, person)
             row = PersonRow(

@@ -9,9 +9,19 @@ from typing import Literal
 
 from signalhub.domain.linkage.address import Address
 
-__all__ = ["Band", "Comparison", "FieldEvidence", "LinkDecision", "NormalisedPerson", "PersonRecord"]
+__all__ = [
+    "ANOTHER_PERSON",
+    "Band",
+    "Comparison",
+    "FieldEvidence",
+    "LinkDecision",
+    "NormalisedPerson",
+    "PersonRecord",
+]
 
 Sex = Literal["M", "F"]
+ANOTHER_PERSON = "another_person"
+"""The level of a record's identifier that another person holds (``resolve``): not the record's own."""
 
 
 @dataclass(frozen=True, slots=True)

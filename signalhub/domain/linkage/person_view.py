@@ -10,11 +10,12 @@ of their records it resembles most, and no chain of records joins conflicting on
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from signalhub.domain.linkage.model import NormalisedPerson, PersonRecord
+from signalhub.domain.linkage.model import ANOTHER_PERSON, LinkDecision, NormalisedPerson, PersonRecord
 
-__all__ = ["FILLABLE", "fill", "stored"]
+__all__ = ["FILLABLE", "fill", "own_record", "stored"]
 
 FILLABLE = ("patronymic", "birth_date", "sex", "snils", "birth_cert", "address")
 
@@ -36,3 +37,16 @@ def fill(current: Mapping[str, Any], record: PersonRecord, person: NormalisedPer
         for name in FILLABLE
         if current.get(name) is None and getattr(new, name) is not None
     }
+
+
+def own_record(record: PersonRecord, decision: LinkDecision) -> PersonRecord:
+    """``record`` without the identifiers ``decision`` found to be another person's: the person
+    it joins neither keeps nor is indexed under them."""
+    others = {e.field for e in decision.evidence if e.level == ANOTHER_PERSON}
+    if not others:
+        return record
+    return replace(
+        record,
+        snils=None if "snils" in others else record.snils,
+        birth_cert=None if "birth_cert" in others else record.birth_cert,
+    )

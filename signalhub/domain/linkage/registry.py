@@ -20,7 +20,7 @@ from signalhub.domain.linkage.family import Household
 from signalhub.domain.linkage.key_index import KeyIndex
 from signalhub.domain.linkage.model import LinkDecision, NormalisedPerson, PersonRecord
 from signalhub.domain.linkage.normalise import normalise
-from signalhub.domain.linkage.person_view import FILLABLE, fill, stored
+from signalhub.domain.linkage.person_view import FILLABLE, fill, own_record, stored
 from signalhub.domain.linkage.resolve import resolve
 
 __all__ = ["Registry"]
@@ -151,7 +151,9 @@ class Registry:
     ) -> tuple[str, LinkDecision]:
         """Resolve then add: a match joins that person, anything else is a new person."""
         decision = self.resolve(record, exclude, relatives)
-        return self.add(record, decision.person_id if decision.joins else None), decision
+        return self.add(
+            own_record(record, decision), decision.person_id if decision.joins else None
+        ), decision
 
     def link_signal(self, records: Sequence[PersonRecord]) -> list[tuple[str, LinkDecision]]:
         """Link the people one signal names, in order (as intake does): each with the others as

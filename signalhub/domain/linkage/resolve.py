@@ -7,13 +7,14 @@ intake both implement ``CandidateSource`` over person views (``person_view``) an
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from signalhub.domain.linkage.blocking import query_keys
 from signalhub.domain.linkage.bound import Ceiling
 from signalhub.domain.linkage.compare import TermFrequencies, compare, head_levels, score
 from signalhub.domain.linkage.config import LinkageConfig, classify
-from signalhub.domain.linkage.model import Band, LinkDecision, NormalisedPerson
+from signalhub.domain.linkage.model import ANOTHER_PERSON, Band, FieldEvidence, LinkDecision, NormalisedPerson
 
 if TYPE_CHECKING:
     from signalhub.domain.linkage.family import Household
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["CandidateSource", "resolve"]
 
 _RANK = {Band.NON_MATCH: 0, Band.POSSIBLE: 1, Band.MATCH: 2}
+_IDENTIFIERS = ("snils", "birth_cert")
 
 
 class CandidateSource(Protocol):
@@ -47,8 +49,52 @@ def resolve(
     A candidate whose ``Ceiling`` (from its names, birth date and identifiers) is below the best
     so far is not compared further: it could not win. ``household`` (the other people named
     with the record) may corroborate a near birth date (``family.Household``).
+
+    An identifier that another person holds while the record's names and birth date are not
+    theirs (``identity_conflict``: a parent's or sibling's SNILS typed in) is that person's,
+    not the record's: when no candidate is a match, the record is compared again without it.
+    A record that joins a person other than that holder says so in its evidence
+    (``<identifier>: another_person``), and its person does not keep the identifier
+    (``person_view.own_record``).
     """
-    best: tuple[tuple[int, float], str, NormalisedPerson, bool] | None = None
+    best, typed_in = _best(person, source, config, frequencies, household)
+    if typed_in and (best is None or best[0][0] < _RANK[Band.MATCH]):
+        own = replace(
+            person,
+            snils=None if "snils" in typed_in else person.snils,
+            birth_cert=None if "birth_cert" in typed_in else person.birth_cert,
+        )
+        again, _ = _best(own, source, config, frequencies, household)
+        if again is not None and again[0][0] == _RANK[Band.MATCH]:
+            person, best = own, again
+    if best is None:
+        return LinkDecision(Band.NON_MATCH, None, 0.0, ())
+    decision = _decision(person, best, config, frequencies)
+    theirs = sorted(k for k in typed_in if decision.joins and (k, "exact") not in _levels(decision))
+    if not theirs:
+        return decision
+    marks = tuple(FieldEvidence(kind, ANOTHER_PERSON, 0.0) for kind in theirs)
+    return replace(decision, evidence=decision.evidence + marks)
+
+
+def _levels(decision: LinkDecision) -> set[tuple[str, str]]:
+    return {(e.field, e.level) for e in decision.evidence}
+
+
+_Best = tuple[tuple[int, float], str, NormalisedPerson, bool]
+
+
+def _best(
+    person: NormalisedPerson,
+    source: CandidateSource,
+    config: LinkageConfig,
+    frequencies: TermFrequencies | None,
+    household: Household | None,
+) -> tuple[_Best | None, frozenset[str]]:
+    """The best candidate (rank, id, view, family corroborated), and the kinds of the record's
+    identifiers some candidate holds in an ``identity_conflict``."""
+    best: _Best | None = None
+    typed_in: set[str] = set()
     ceiling = Ceiling(person, config, frequencies)
     for person_id, candidate in source.candidates(query_keys(person)):
         head = head_levels(person, candidate)
@@ -57,14 +103,20 @@ def resolve(
             if (_RANK[top_band], top) < best[0]:
                 continue  # cannot beat the best so far, whatever the rest says
         value, rule = score(person, candidate, config, frequencies, head)
+        if rule == "identity_conflict":
+            typed_in.update(kind for kind in _IDENTIFIERS if head[kind] == "exact")
         family = rule == "uncorroborated_date" and household is not None and household.agrees(person_id)
         if family:
             value, rule = score(person, candidate, config, frequencies, head, family=True)
         rank = (_RANK[classify(value, config.thresholds, rule)], value)
         if best is None or rank > best[0] or (rank == best[0] and person_id < best[1]):
             best = (rank, person_id, candidate, family)
-    if best is None:
-        return LinkDecision(Band.NON_MATCH, None, 0.0, ())
+    return best, frozenset(typed_in)
+
+
+def _decision(
+    person: NormalisedPerson, best: _Best, config: LinkageConfig, frequencies: TermFrequencies | None
+) -> LinkDecision:
     _, person_id, candidate, family = best
     comparison = compare(person, candidate, config, frequencies, family)  # the evidence of the best only
     band = classify(comparison.score, config.thresholds, comparison.rule)

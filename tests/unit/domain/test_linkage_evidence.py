@@ -191,3 +191,21 @@ def test_a_short_name_garbled_by_one_letter_is_a_typo_of_the_name_not_a_twin() -
     anna = normalise(PersonRecord("c", "Орлова", "Анна", "Ильинична", D(2019, 7, 11), "F", address=home))
     twin = normalise(PersonRecord("d", "Орлова", "Маия", "Ильинична", D(2019, 7, 11), "F", address=home))
     assert field_levels(anna, twin, config)["twins"] == "suspected"
+
+
+def test_a_parents_snils_in_the_childs_own_record_is_the_parents_and_the_child_is_found() -> None:
+    """The mother holds the SNILS; the record's names and birth date are her daughter's: the
+    number is the mother's, typed in. Compared without it, the record is the daughter's."""
+    home = "г. Бердск, ул. Мира, д. 3, кв. 4"
+    mother = PersonRecord("m", "Орлова", "Ирина", "Петровна", D(1984, 3, 2), "F", FATHER_SNILS, None, home)
+    daughter = PersonRecord("d", "Орлова", "Вера", "Ильинична", D(2019, 7, 11), "F", None, None, home)
+    registry = Registry()
+    mother_id, _ = registry.link(mother)
+    daughter_id, _ = registry.link(daughter)
+    typed_in = replace(daughter, record_id="t", snils=FATHER_SNILS)
+    person, decision = registry.link(typed_in)
+    assert (person, decision.band) == (daughter_id, Band.MATCH)
+    assert ("snils", "another_person", 0.0) in {(e.field, e.level, e.weight) for e in decision.evidence}
+    # the daughter's person neither keeps nor is found under her mother's number
+    assert registry.resolve(replace(mother, record_id="m2")).person_id == mother_id
+    assert registry.resolve(PersonRecord("x", snils=FATHER_SNILS)).person_id == mother_id
