@@ -52,19 +52,20 @@ def resolve(
 
     An identifier that another person holds while the record's names and birth date are not
     theirs (``identity_conflict``: a parent's or sibling's SNILS typed in) is that person's,
-    not the record's: when no candidate is a match, the record is compared again without it.
+    not the record's: when no candidate is a match, the record is compared again without it
+    with the other candidates (the holder stays a possible match at most, as the rule says).
     A record that joins a person other than that holder says so in its evidence
     (``<identifier>: another_person``), and its person does not keep the identifier
     (``person_view.own_record``).
     """
-    best, typed_in = _best(person, source, config, frequencies, household)
+    best, typed_in, holders = _best(person, source, config, frequencies, household)
     if typed_in and (best is None or best[0][0] < _RANK[Band.MATCH]):
         own = replace(
             person,
             snils=None if "snils" in typed_in else person.snils,
             birth_cert=None if "birth_cert" in typed_in else person.birth_cert,
         )
-        again, _ = _best(own, source, config, frequencies, household)
+        again, _, _ = _best(own, source, config, frequencies, household, holders)
         if again is not None and again[0][0] == _RANK[Band.MATCH]:
             person, best = own, again
     if best is None:
@@ -90,13 +91,18 @@ def _best(
     config: LinkageConfig,
     frequencies: TermFrequencies | None,
     household: Household | None,
-) -> tuple[_Best | None, frozenset[str]]:
-    """The best candidate (rank, id, view, family corroborated), and the kinds of the record's
-    identifiers some candidate holds in an ``identity_conflict``."""
+    passed: frozenset[str] = frozenset(),
+) -> tuple[_Best | None, frozenset[str], frozenset[str]]:
+    """The best candidate (rank, id, view, family corroborated) but those ``passed``, the kinds
+    of the record's identifiers some candidate holds in an ``identity_conflict``, and those
+    candidates."""
     best: _Best | None = None
     typed_in: set[str] = set()
+    holders: set[str] = set()
     ceiling = Ceiling(person, config, frequencies)
     for person_id, candidate in source.candidates(query_keys(person)):
+        if person_id in passed:
+            continue
         head = head_levels(person, candidate)
         if best is not None:
             top_band, top = ceiling(head)
@@ -105,13 +111,14 @@ def _best(
         value, rule = score(person, candidate, config, frequencies, head)
         if rule == "identity_conflict":
             typed_in.update(kind for kind in _IDENTIFIERS if head[kind] == "exact")
+            holders.add(person_id)
         family = rule == "uncorroborated_date" and household is not None and household.agrees(person_id)
         if family:
             value, rule = score(person, candidate, config, frequencies, head, family=True)
         rank = (_RANK[classify(value, config.thresholds, rule)], value)
         if best is None or rank > best[0] or (rank == best[0] and person_id < best[1]):
             best = (rank, person_id, candidate, family)
-    return best, frozenset(typed_in)
+    return best, frozenset(typed_in), frozenset(holders)
 
 
 def _decision(

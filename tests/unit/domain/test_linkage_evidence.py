@@ -209,3 +209,29 @@ def test_a_parents_snils_in_the_childs_own_record_is_the_parents_and_the_child_i
     # the daughter's person neither keeps nor is found under her mother's number
     assert registry.resolve(replace(mother, record_id="m2")).person_id == mother_id
     assert registry.resolve(PersonRecord("x", snils=FATHER_SNILS)).person_id == mother_id
+
+
+def test_the_holder_of_the_identifier_stays_a_possible_match_when_compared_again() -> None:
+    """Compared again without the identifier, the record must not join its holder, however
+    leniently a fitted model weighs a different first name, patronymic and birth date."""
+    base = default_config()
+    m_u = {name: dict(levels) for name, levels in base.m_u.items()}
+    for name in ("first_name", "birth_date", "patronymic"):
+        m_u[name]["disagree"] = (0.9, 0.97)
+    lenient = replace(base, m_u=m_u)
+    home = "г. Бердск, ул. Мира, д. 3, кв. 4"
+    mother = PersonRecord("m", "Орлова", "Ирина", "Петровна", D(1984, 3, 2), "F", FATHER_SNILS, None, home)
+    grandmother = PersonRecord(
+        "g", "Орлова", "Галина", "Ивановна", D(1958, 7, 11), "F", FATHER_SNILS, None, home
+    )
+    without = compare(normalise(replace(grandmother, snils=None)), normalise(mother), lenient)
+    assert classify(without.score, lenient.thresholds, without.rule) is Band.MATCH  # without the number
+    registry = Registry(lenient)
+    mother_id, _ = registry.link(mother)
+    person, decision = registry.link(grandmother)
+    assert (decision.band, decision.person_id, decision.rule) == (
+        Band.POSSIBLE,
+        mother_id,
+        "identity_conflict",
+    )
+    assert person != mother_id
