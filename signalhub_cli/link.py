@@ -1,9 +1,11 @@
 """``signalhub link``: cluster a CSV of person records into persons with the linkage engine.
 
 Input columns ``record_id,surname,first_name,patronymic,birth_date,sex,snils,birth_cert,address``
-(any but ``record_id`` may be empty; other columns are ignored; dates ISO; sex М/Ж). Output
-``record_id,person_id``. Records stream one by one through a ``Registry``. Error messages name
-the row, the column and the reason, never the value.
+(any but ``record_id`` may be empty; other columns are ignored; dates ISO; sex М/Ж), and an
+optional ``signal``: consecutive rows with the same non-empty value are the family one signal
+names (``Registry.link_signal``: relatives corroborate each other's near birth dates, as in
+intake). Output ``record_id,person_id``. Records stream through a ``Registry``. Error messages
+name the row, the column and the reason, never the value.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from itertools import groupby
 from pathlib import Path
 from typing import Annotated
 
@@ -67,20 +70,24 @@ def parse_row(row: dict[str, str | None], number: int) -> PersonRecord:
     )
 
 
-def read_records(rows: Iterable[dict[str, str | None]], columns: Iterable[str]) -> Iterator[PersonRecord]:
-    """Parse rows lazily; the header must name ``record_id``."""
+def read_records(
+    rows: Iterable[dict[str, str | None]], columns: Iterable[str]
+) -> Iterator[list[PersonRecord]]:
+    """Parse rows lazily into signals (consecutive rows of one ``signal`` value; a row without
+    one is a signal of its own); the header must name ``record_id``."""
     missing = [c for c in REQUIRED if c not in set(columns)]
     if missing:
         raise MalformedRowError(1, missing[0], "column missing from the header")
-    for number, row in enumerate(rows, start=2):
-        yield parse_row(row, number)
+    parsed = ((_text(row, "signal"), parse_row(row, number)) for number, row in enumerate(rows, start=2))
+    for _, group in groupby(parsed, key=lambda item: item[0] or object()):  # no value: alone
+        yield [record for _, record in group]
 
 
-def link_records(records: Iterable[PersonRecord], registry: Registry) -> Iterator[tuple[str, str]]:
-    """Stream records through ``registry.link``: (record id, person id) per record."""
-    for record in records:
-        person_id, _ = registry.link(record)
-        yield record.record_id, person_id
+def link_records(signals: Iterable[list[PersonRecord]], registry: Registry) -> Iterator[tuple[str, str]]:
+    """Stream signals through ``registry.link_signal``: (record id, person id) per record."""
+    for records in signals:
+        for record, (person_id, _) in zip(records, registry.link_signal(records), strict=True):
+            yield record.record_id, person_id
 
 
 def link(

@@ -3,12 +3,17 @@ with the record is the candidate's mother; a namesake with another mother stays 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from pathlib import Path
+
+from typer.testing import CliRunner
 
 from signalhub.domain.linkage import Band, PersonRecord, Registry, compare, default_config, normalise
 from signalhub.domain.linkage.compare import levels_of
 from signalhub.domain.linkage.estimate import estimate
 from signalhub.domain.linkage.family import Household
+from signalhub_cli import app
 
 D = dt.date
 EGOR = PersonRecord("e1", "Иванов", "Егор", "Юрьевич", D(2015, 3, 12), "M", None, None,
@@ -65,3 +70,27 @@ def test_a_reviewed_pair_corroborated_by_family_is_a_labelled_pair_the_model_can
     assert levels_of(evidence) == {"surname": "exact", "birth_date": "typo"}
     fitted = estimate([EGOR, EGOR_TYPED, MOTHER, MOTHER_AGAIN], labelled=[(levels_of(evidence), True)])
     assert "family" not in fitted.m_u
+
+
+def test_link_command_links_the_rows_of_one_signal_as_a_family(tmp_path: Path) -> None:
+    columns = ("record_id", "surname", "first_name", "patronymic", "birth_date", "sex", "address")
+    records = (EGOR, MOTHER, EGOR_TYPED, MOTHER_AGAIN)
+
+    def clusters(signals: tuple[str, ...]) -> dict[str, str]:
+        with (tmp_path / "in.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow((*columns, "signal"))
+            for record, signal in zip(records, signals, strict=True):
+                values = [getattr(record, c) for c in columns]
+                writer.writerow([*("" if v is None else str(v) for v in values), signal])
+        result = CliRunner().invoke(
+            app, ["link", "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "out.csv")]
+        )
+        assert result.exit_code == 0, result.output
+        with (tmp_path / "out.csv").open(encoding="utf-8") as handle:
+            return {row["record_id"]: row["person_id"] for row in csv.DictReader(handle)}
+
+    together = clusters(("s1", "s1", "s2", "s2"))
+    assert together["e1"] == together["e2"]  # the mother named with him corroborates the date
+    alone = clusters(("", "", "", ""))
+    assert alone["e1"] != alone["e2"]  # a near date alone joins no one
