@@ -100,6 +100,7 @@ class People:
         self.exclude: set[str] = set()
         self._normalised: dict[str, NormalisedPerson] = {}  # person id -> its row, normalised
         self._together: dict[str, set[str]] = {}  # person id -> named in one family with it (batch)
+        self._families: dict[str, list[str]] | None = None  # family id -> its loaded persons' ids
 
     def candidates(self, keys: frozenset[str]) -> Iterator[tuple[str, NormalisedPerson]]:
         """`CandidateSource`: persons under any key (`block_members`, as the in-memory `Registry`
@@ -117,9 +118,19 @@ class People:
         family = self.persons[person_id].family_id
         members = set(self._together.get(person_id, ()))
         if family is not None:
-            members.update(p.id for p in self.persons.values() if p.family_id == family)
+            members.update(self._family_index().get(family, ()))
         for other in sorted(members - {person_id}):
             yield _normalised_row(_values(self.persons[other]))
+
+    def _family_index(self) -> dict[str, list[str]]:
+        """Loaded persons by family, built once per batch: families do not change while a batch
+        is linked (they are placed after it), and persons created in it have none yet."""
+        if self._families is None:
+            self._families = {}
+            for p in self.persons.values():
+                if p.family_id is not None:
+                    self._families.setdefault(p.family_id, []).append(p.id)
+        return self._families
 
     def link_signal(self, named: Sequence[tuple[PersonRole, PersonRecord]], now: datetime) -> list[Linked]:
         """Link the people a signal names, in order, none to a person linked before it in the
