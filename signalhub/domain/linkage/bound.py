@@ -7,7 +7,7 @@ the decision is the one comparing every candidate in full gives, only cheaper.
 
 from __future__ import annotations
 
-from signalhub.domain.linkage.compare import TermFrequencies, weigh
+from signalhub.domain.linkage.compare import TermFrequencies, field_weight
 from signalhub.domain.linkage.config import LinkageConfig, classify
 from signalhub.domain.linkage.model import Band, NormalisedPerson
 
@@ -28,9 +28,7 @@ class Ceiling:
         for name in _REST:
             if getattr(person, name) is not None:  # else the level is missing, weight 0
                 levels = config.m_u.get(name, {})
-                rest += max(
-                    [0.0, *(w for level in levels for w in weigh({name: level}, person, config, frequencies))]
-                )
+                rest += max([0.0, *(field_weight(name, level, person, config, frequencies) for level in levels)])
         self._rest = rest
         weight = config.rounded.get
         disagree = weight(("surname", "disagree"), 0.0) + weight(("first_name", "disagree"), 0.0)
@@ -42,8 +40,8 @@ class Ceiling:
     def _weight(self, name: str, level: str) -> float:
         weight = self._weights.get((name, level))
         if weight is None:
-            weight = self._weights[(name, level)] = sum(
-                weigh({name: level}, self._person, self._config, self._frequencies)
+            weight = self._weights[(name, level)] = field_weight(
+                name, level, self._person, self._config, self._frequencies
             )
         return weight
 

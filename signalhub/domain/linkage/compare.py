@@ -25,8 +25,8 @@ from signalhub.domain.linkage.frequencies import name_frequencies
 from signalhub.domain.linkage.model import Comparison, FieldEvidence, NormalisedPerson
 
 __all__ = [
-    "TermFrequencies", "compare", "field_levels", "head_levels", "identifier_level", "levels_of", "score",
-    "verdict", "weigh",
+    "TermFrequencies", "compare", "field_levels", "field_weight", "head_levels", "identifier_level", "levels_of",
+    "score", "verdict", "weigh",
 ]  # fmt: skip
 
 _AGREE = frozenset({"exact", "translit", "diminutive"})
@@ -220,18 +220,12 @@ def _evidence(
     """(field, level, weight) of each field, in the order of ``levels``; identifiers only when
     both records carry one."""
     out = []
-    rounded = cfg.rounded
     shares = frequencies or name_frequencies()
     for name, level in levels.items():
-        if name in _CORRECTIONS:
-            field = _CORRECTIONS[name]
-            out.append((field, name if field != name else level, cfg.fixed[name]))
-        elif name == _FAMILY:
-            out.append((name, level, 0.0))  # corroboration only: the relative's match is the evidence
-        elif level in _AGREE and name in _TF_FIELDS:
-            out.append((name, level, _tf_weight(name, level, a, cfg, shares)))
-        elif name not in _IDENTIFIERS or level != "missing":
-            out.append((name, level, rounded[(name, level)]))
+        weight = _field_weight(name, level, a, cfg, shares)
+        if weight is not None:
+            field = _CORRECTIONS.get(name, name)
+            out.append((field, name if field != name else level, weight))
     return out
 
 
@@ -239,7 +233,34 @@ def weigh(
     levels: dict[str, str], a: NormalisedPerson, cfg: LinkageConfig, frequencies: TermFrequencies | None
 ) -> Iterator[float]:
     """The weight of each level in ``levels`` (some or all fields of a pair with ``a``)."""
-    return (weight for _, _, weight in _evidence(levels, a, cfg, frequencies))
+    shares = frequencies or name_frequencies()
+    for name, level in levels.items():
+        weight = _field_weight(name, level, a, cfg, shares)
+        if weight is not None:
+            yield weight
+
+
+def field_weight(
+    name: str, level: str, a: NormalisedPerson, cfg: LinkageConfig, frequencies: TermFrequencies | None
+) -> float:
+    """The weight of one field's level in a pair with ``a`` (0 where it is no evidence)."""
+    weight = _field_weight(name, level, a, cfg, frequencies or name_frequencies())
+    return 0.0 if weight is None else weight
+
+
+def _field_weight(
+    name: str, level: str, a: NormalisedPerson, cfg: LinkageConfig, shares: TermFrequencies
+) -> float | None:
+    """None for an identifier one of the records lacks: no evidence at all."""
+    if name in _CORRECTIONS:
+        return cfg.fixed[name]
+    if name == _FAMILY:
+        return 0.0  # corroboration only: the relative's match is the evidence
+    if level in _AGREE and name in _TF_FIELDS:
+        return _tf_weight(name, level, a, cfg, shares)
+    if name in _IDENTIFIERS and level == "missing":
+        return None
+    return cfg.rounded[(name, level)]
 
 
 def _tf_weight(
