@@ -28,7 +28,9 @@ class Ceiling:
         for name in _REST:
             if getattr(person, name) is not None:  # else the level is missing, weight 0
                 levels = config.m_u.get(name, {})
-                rest += max([0.0, *(field_weight(name, level, person, config, frequencies) for level in levels)])
+                rest += max(
+                    [0.0, *(field_weight(name, level, person, config, frequencies) for level in levels)]
+                )
         self._rest = rest
         weight = config.rounded.get
         disagree = weight(("surname", "disagree"), 0.0) + weight(("first_name", "disagree"), 0.0)
