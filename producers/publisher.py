@@ -22,7 +22,7 @@ from typing import Any, Self
 from urllib.parse import quote
 
 from kafka import KafkaProducer
-from kafka.errors import KafkaError
+from kafka.errors import KafkaError, KafkaTimeoutError
 
 from schemas.cloudevents import CloudEvent, Headers, to_headers
 from schemas.codec import Codec
@@ -94,12 +94,13 @@ class Publisher:
         models = [validate_signal(s, self.rules) for s in signals]
         producer = self._ensure_producer()
         futures = [(m, self._send(producer, m)) for m in models]
-        producer.flush(timeout=self.timeout_s)
+        # After a flush that timed out nothing more is awaited: what is not acknowledged now fails.
+        wait_s = self.timeout_s if self._flush(producer) else 0.0
         delivered: list[Delivery] = []
         failed: list[tuple[str, BaseException]] = []
         for model, future in futures:
             try:
-                meta = future.get(timeout=self.timeout_s)
+                meta = future.get(timeout=wait_s)
             except KafkaError as e:
                 failed.append((str(model.event_id), e))
                 continue
@@ -116,15 +117,28 @@ class Publisher:
         return self._send(self._ensure_producer(), validate_signal(signal, self.rules))
 
     def flush(self) -> None:
+        """Wait up to `timeout_s` for what was sent; what is still unacknowledged then fails on its
+        future (`send_async` callers see it there), never here."""
         if self._producer is not None:
-            self._producer.flush(timeout=self.timeout_s)
+            self._flush(self._producer)
 
     def close(self) -> None:
         """Flush what is pending and close the producer if this publisher created it."""
         if self._producer is not None and self._owns_producer:
-            self._producer.flush(timeout=self.timeout_s)
+            self._flush(self._producer)
             self._producer.close(timeout=self.timeout_s)
             self._producer = None
+
+    def _flush(self, producer: KafkaProducer) -> bool:
+        """False when the broker did not acknowledge everything within `timeout_s` (kafka-python
+        raises its own timeout from `flush`: a broker down or unreachable is the caller's
+        `PublishError` on each future, not an exception of another kind from here)."""
+        try:
+            producer.flush(timeout=self.timeout_s)
+        except KafkaTimeoutError:
+            log.warning("Broker did not acknowledge pending signals within %.0f s", self.timeout_s)
+            return False
+        return True
 
     def _ensure_producer(self) -> KafkaProducer:
         if self._producer is None:
