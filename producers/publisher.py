@@ -106,6 +106,7 @@ class Publisher:
                 continue
             delivered.append(Delivery(str(model.event_id), meta.topic, meta.partition, meta.offset))
         if failed:
+            self._discard_producer()
             raise _publish_error(failed)
         return delivered
 
@@ -126,7 +127,22 @@ class Publisher:
         """Flush what is pending and close the producer if this publisher created it."""
         if self._producer is not None and self._owns_producer:
             self._flush(self._producer)
-            self._producer.close(timeout=self.timeout_s)
+            self._discard_producer()
+
+    def _discard_producer(self) -> None:
+        """Close our producer without waiting; the next send makes a new one.
+
+        After batches expired unacknowledged (a broker down longer than the delivery timeout)
+        kafka-python's idempotent producer does not recover: every later send timed out until the
+        process restarted (found by the fault harness, scenario 1). A new producer gets a new
+        producer id; what failed is resent by the caller with the same event ids, which intake
+        deduplicates.
+        """
+        if self._producer is not None and self._owns_producer:
+            try:
+                self._producer.close(timeout=0)
+            except KafkaError as e:
+                log.warning("Closing the producer: %s", type(e).__name__)
             self._producer = None
 
     def _flush(self, producer: KafkaProducer) -> bool:

@@ -51,3 +51,26 @@ def test_unreachable_broker_mid_stream_raises_publish_error_then_resumes(own_bro
             os.kill(pid, signal.SIGCONT)
         delivered = publisher.publish_many(signals)  # the same signals again, acknowledged
     assert [d.event_id for d in delivered] == [s["event_id"] for s in signals]
+
+
+def test_publisher_recovers_after_the_broker_is_killed_and_restarted(own_broker: BrokerSettings) -> None:
+    """Found by the fault harness (scenario 1): after a broker SIGKILL and restart the idempotent
+    producer never recovered (every later publish timed out) until the process was restarted."""
+    admin = kafka_settings_for(own_broker)
+    create_topics(admin)
+    police = admin.as_principal("police", kafka_access.create_principal(admin, "police"))
+    with Publisher(police, rules=HUB_RULES, timeout_s=3.0) as publisher:
+        publisher.publish_many([make_signal(make_family(n), "police") for n in range(5)])
+        os.kill(broker.status(own_broker).pid or 0, signal.SIGKILL)
+        signals = [make_signal(make_family(n), "police") for n in range(5, 10)]
+        with pytest.raises(PublishError):
+            publisher.publish_many(signals)
+        time.sleep(32)  # down longer than the producer's delivery timeout (31 s): batches expire
+        broker.up(own_broker)
+        deadline, delivered = time.monotonic() + 60, []
+        while not delivered and time.monotonic() < deadline:
+            try:
+                delivered = publisher.publish_many(signals)
+            except PublishError:
+                time.sleep(1.0)
+    assert [d.event_id for d in delivered] == [s["event_id"] for s in signals]
