@@ -141,8 +141,13 @@ class Publisher:
         if self._producer is not None and self._owns_producer:
             try:
                 self._producer.close(timeout=0)
-            except KafkaError as e:
-                log.warning("Closing the producer: %s", type(e).__name__)
+            except KafkaTimeoutError:
+                # kafka-python 3.0's close flushes first and raises when that times out, before it
+                # stops its sender thread: stop that thread here, or every discarded producer would
+                # keep a thread and its connections for the life of the process.
+                sender = getattr(self._producer, "_sender", None)
+                if sender is not None:
+                    sender.force_close()
             self._producer = None
 
     def _flush(self, producer: KafkaProducer) -> bool:
