@@ -61,7 +61,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="fault durations times this")
     parser.add_argument("--latency-rate", type=float, default=200.0, help="no-fault latency run (0: none)")
     parser.add_argument("--pg-port", type=int, default=55451)
-    parser.add_argument("--broker-port", type=int, default=39292)
+    # Below the ephemeral range (32768-60999 here): clients that reconnect to a killed broker's
+    # port may be given that very port as their own, and the restarted broker cannot bind it.
+    parser.add_argument("--broker-port", type=int, default=29292)
     args = parser.parse_args()
     os.chdir(REPO_ROOT)
     numbers = [int(n) for n in args.scenarios.split(",")]
