@@ -72,7 +72,7 @@ def main() -> None:
     brokers = Brokers(BrokerSettings(port=args.broker_port, controller_port=args.broker_port + 1,
                                      data_dir=data_dir, nodes=args.nodes))  # fmt: skip
     pg = Postgres(args.pg_port)
-    log_dir = REPO_ROOT / "var" / "bench-faults"
+    log_dir = REPO_ROOT / "var" / f"bench-faults-{args.nodes}"
     rows: list[Row] = []
     brokers.up()
     try:
