@@ -68,11 +68,11 @@ def main() -> None:
     os.chdir(REPO_ROOT)
     numbers = [int(n) for n in args.scenarios.split(",")]
     timing = Timing(warmup_s=args.warmup, after_s=args.after, scale=args.scale)
-    data_dir = REPO_ROOT / "var" / f"bench-faults-kafka-{args.nodes}"
+    data_dir = REPO_ROOT / "var" / f"bench-faults-kafka-{args.nodes}-{args.broker_port}"
     brokers = Brokers(BrokerSettings(port=args.broker_port, controller_port=args.broker_port + 1,
                                      data_dir=data_dir, nodes=args.nodes))  # fmt: skip
     pg = Postgres(args.pg_port)
-    log_dir = REPO_ROOT / "var" / f"bench-faults-{args.nodes}"
+    log_dir = REPO_ROOT / "var" / f"bench-faults-{args.nodes}-{args.broker_port}"
     rows: list[Row] = []
     brokers.up()
     try:
