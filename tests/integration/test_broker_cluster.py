@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from producers.publisher import Publisher, PublishError
 from signalhub import broker, kafka_access
+from signalhub.broker_process import port_taken
 from signalhub.kafka import create_topics, make_admin
 from signalhub.settings import BrokerSettings
 from signalhub.store import migrate
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.integration
 def free_block(first: int, size: int) -> int:
     """The first port from `first` on (stepping by `size`) with `size` consecutive free ports."""
     for start in range(first, first + 100 * size, size):
-        if all(not broker.port_taken(port) for port in range(start, start + size)):
+        if all(not port_taken(port) for port in range(start, start + size)):
             return start
     raise RuntimeError("no free block of ports")
 

@@ -38,6 +38,6 @@ def test_nothing_lost_nothing_doubled(
     assert row.published > 100
     assert row.receipts >= row.published
     assert row.alerts > 0
-    assert (row.lost, row.duplicates, row.undelivered) == (0, 0, 0)
+    assert (row.lost, row.duplicates, row.undelivered) == (0, 0, 0), row
     assert row.webhooks_unique == row.emails_unique == row.alerts
     assert row.recover_s is not None

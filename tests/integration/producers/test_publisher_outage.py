@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from producers.publisher import Publisher, PublishError
+from producers.publisher import Delivery, Publisher, PublishError
 from signalhub import broker, kafka_access
 from signalhub.kafka import create_topics
 from signalhub.settings import BrokerSettings
@@ -67,7 +67,7 @@ def test_publisher_recovers_after_the_broker_is_killed_and_restarted(own_broker:
             publisher.publish_many(signals)
         time.sleep(32)  # down longer than the producer's delivery timeout (31 s): batches expire
         broker.up(own_broker)
-        deadline, delivered = time.monotonic() + 60, []
+        deadline, delivered = time.monotonic() + 60, list[Delivery]()
         while not delivered and time.monotonic() < deadline:
             try:
                 delivered = publisher.publish_many(signals)
