@@ -18,35 +18,30 @@ and prints, after each run, the top statements of each process by total time and
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from pg_statements import as_role, report  # benchmarks/pg_statements.py
 from population import family  # benchmarks/population.py
 from proc_cpu import cpu_by_role, process_tree  # benchmarks/proc_cpu.py
 from ramp_chart import draw, first_rate_over  # benchmarks/ramp_chart.py
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from producers.publisher import headers_for
 from schemas.codec import Codec
-from signalhub import broker
-from signalhub.kafka import create_topics, make_producer
+from signalhub.kafka import make_producer
 from signalhub.settings import REPO_ROOT, BrokerSettings, KafkaSettings
 from signalhub.signals import RiskSignalModel
-from signalhub.store import migrate
+from tests.fixtures.pipeline import Brokers, Hub, Postgres
+from tests.fixtures.receivers import WebhookSink
 
 RNG = random.Random(5)
 
@@ -66,73 +61,7 @@ def signal(n: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-class Receiver:
-    def __init__(self) -> None:
-        self.first_seen: dict[str, float] = {}
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as a service's endpoint would
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                now = time.time()
-                case_id = json.loads(body)["case_id"]
-                with receiver.lock:
-                    receiver.first_seen.setdefault(case_id, now)
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/alerts"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-def _admin(url: str, statement: str) -> None:
-    """Run CREATE/DROP DATABASE on the cluster of `url` (outside a transaction)."""
-    base = make_url(url)
-    with psycopg.connect(
-        host=base.host,
-        port=base.port,
-        user=base.username,
-        password=base.password,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(statement.encode())
-
-
-def pg_up(env: dict[str, str]) -> str:
-    up = subprocess.run(
-        ["bash", "deploy/postgres/pg.sh", "up"], env=env, capture_output=True, text=True, check=True
-    )
-    return up.stdout.strip().splitlines()[-1]
-
-
-def fresh_database(base: str) -> str:
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    _admin(base, f'CREATE DATABASE "{name}"')
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url)
-    return url
-
-
 OUR_PG = "postgres (this benchmark's cluster)"
-
-
-def postmaster(env: dict[str, str]) -> int:
-    """The pid of the benchmark's PostgreSQL server (its data dir's postmaster.pid)."""
-    status = subprocess.run(
-        ["bash", "deploy/postgres/pg.sh", "status"], env=env, capture_output=True, text=True, check=True
-    )
-    data = status.stdout.split("data=")[1].split()[0]
-    return int(Path(data, "postmaster.pid").read_text().split()[0])
 
 
 def cpu_seconds(procs: list[subprocess.Popen[bytes]], pg_pid: int) -> dict[str, float]:
@@ -160,57 +89,23 @@ class Run:
     pg_cpu: float
 
 
-def start_processes(
-    url: str, kafka: KafkaSettings, routing: Path, explain: bool, log: Any
-) -> list[subprocess.Popen[bytes]]:
-    env = (
-        os.environ
-        | {
-            **kafka.environment(),
-            "SIGNALHUB_DEV_MODE": "1",
-            "SIGNALHUB_REGION_CODE": "31",  # the region of the benchmark's signals
-            "SIGNALHUB_NOTIFIER_ROUTING_PATH": str(routing),
-            "SIGNALHUB_NOTIFIER_GROUP_ID": f"notifier-{uuid.uuid4().hex[:6]}",
-        }
-    )
-    cli = str(Path(sys.executable).with_name("signalhub"))
-    commands = {
-        "intake": ["intake", "run", "--group", f"intake-{uuid.uuid4().hex[:6]}"],
-        "relay": ["relay", "run"],
-        "notifier": ["notifier", "run"],
-    }
-    return [
-        subprocess.Popen(
-            [cli, *cmd],
-            env=env | {"SIGNALHUB_DB_URL": as_role(url, name) if explain else url},
-            stdout=log,
-            stderr=log,
-        )
-        for name, cmd in commands.items()
-    ]
-
-
-def one_run(
-    rate: float, seconds: float, admin: KafkaSettings, base_url: str, pg_pid: int, explain: bool
-) -> Run:
+def one_run(rate: float, seconds: float, admin: KafkaSettings, pg: Postgres, explain: bool) -> Run:
     """One run at `rate`: fresh topics, database and processes; prints its figures."""
-    kafka = admin.model_copy(update={"topic_prefix": f"b{uuid.uuid4().hex[:8]}."})
-    create_topics(kafka)
-    url = fresh_database(base_url)
-    receiver = Receiver()
-    routing = Path(REPO_ROOT / "var" / f"bench-routing-{os.getpid()}.toml")
-    routing.write_text(
-        f'[channels.hook]\ntype = "webhook"\nurl = "{receiver.url}"\n[[routes]]\nchannels = ["hook"]\n'
-    )
-    log = open(REPO_ROOT / "var" / "bench-alert-latency.log", "a")  # noqa: SIM115
-    procs = start_processes(url, kafka, routing, explain, log)
+    url = pg.fresh_database()
+    receiver = WebhookSink()
+    hub = Hub(admin, url, REPO_ROOT / "var" / "bench-alert-latency", webhook_url=receiver.url, smtp_port=None,
+              region_code="31")  # fmt: skip
+    if explain:
+        hub.db_urls = {role: as_role(url, role) for role in ("intake", "relay", "notifier")}
     sent: dict[str, float] = {}
     began = time.monotonic()
     try:
+        procs = [hub.start(name) for name in ("intake", "relay", "notifier")]
         time.sleep(8)  # processes join their groups
         total = int(rate * seconds)
         # Validated and encoded beforehand (an agency's system does that, not the hub's machine);
         # the timed phase only sends, at the rate, what the one publisher would send.
+        kafka = hub.publisher_settings()
         codec, signals = Codec("RiskSignal"), [RiskSignalModel.from_avro(signal(n)) for n in range(total)]
         records = [
             (kafka.signal_topic(m.agency.value), m.source_record_id.encode(), codec.encode(m.to_avro()),
@@ -218,6 +113,7 @@ def one_run(
             for m in signals
         ]  # fmt: skip
         producer = make_producer(kafka)
+        pg_pid = pg.postmaster()
         cpu_before = cpu_seconds(procs, pg_pid)
         start = time.monotonic()
         for n, (topic, key, value, headers, event_id) in enumerate(records):
@@ -233,8 +129,9 @@ def one_run(
             name: cpu_seconds(procs, pg_pid).get(name, 0.0) - used for name, used in cpu_before.items()
         }
         deadline = time.monotonic() + 60
-        while len(receiver.first_seen) < total and time.monotonic() < deadline:
+        while len(first_seen(receiver)) < total and time.monotonic() < deadline:
             time.sleep(0.5)
+        seen = first_seen(receiver)
         engine = create_engine(url)
         with engine.connect() as conn:
             rows = conn.execute(
@@ -244,15 +141,11 @@ def one_run(
         case_of = {r.event_id: r.case_id for r in rows}
         stages: dict[str, list[float]] = {"publish -> intake batch": [], "intake batch -> webhook": []}
         for r in rows:
-            if r.event_id in sent and r.case_id in receiver.first_seen:
+            if r.event_id in sent and r.case_id in seen:
                 received = r.received_at.timestamp()
                 stages["publish -> intake batch"].append(received - sent[r.event_id])
-                stages["intake batch -> webhook"].append(receiver.first_seen[r.case_id] - received)
-        latencies = [
-            receiver.first_seen[case_of[e]] - t
-            for e, t in sent.items()
-            if case_of.get(e, "") in receiver.first_seen
-        ]
+                stages["intake batch -> webhook"].append(seen[r.case_id] - received)
+        latencies = [seen[case_of[e]] - t for e, t in sent.items() if case_of.get(e, "") in seen]
         print(f"signals published: {total} at {rate:.0f}/s for {seconds:.0f} s")
         print(f"webhooks received: {len(latencies)} (missing {total - len(latencies)})")
         nan = float("nan")
@@ -275,14 +168,17 @@ def one_run(
             print(report(url, time.monotonic() - began))
         return result
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(30)
-        log.close()
-        receiver.server.shutdown()
-        routing.unlink(missing_ok=True)
-        _admin(url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+        hub.stop_all()
+        receiver.close()
+        pg.drop(url)
+
+
+def first_seen(receiver: WebhookSink) -> dict[str, float]:
+    """When each case's first webhook arrived."""
+    seen: dict[str, float] = {}
+    for arrival in receiver.arrivals():
+        seen.setdefault(arrival.case_id, arrival.at)
+    return seen
 
 
 def summary(runs: list[Run], chart: Path | None) -> None:
@@ -318,30 +214,24 @@ def main() -> None:
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     os.chdir(REPO_ROOT)
-    pg_env = {**os.environ, "SIGNALHUB_PG_PORT": args.pg_port}
-    if args.explain:
-        pg_env["SIGNALHUB_PG_STATEMENTS"] = "1"
-    broker_settings = BrokerSettings(
+    pg = Postgres(int(args.pg_port), statements=args.explain)
+    brokers = Brokers(BrokerSettings(
         port=args.broker_port, controller_port=args.broker_port + 1,
         data_dir=REPO_ROOT / "var" / "bench-alerts-kafka",
-    )  # fmt: skip
-    broker.up(broker_settings)
-    admin = broker.admin_settings(broker_settings)
+    ))  # fmt: skip
+    brokers.up()
     runs: list[Run] = []
     try:
-        base_url = pg_up(pg_env)
-        pg_pid = postmaster(pg_env)
+        pg.up()
         for rate in rates:
             for n in range(args.runs):
                 print(f"\n== {rate:.0f} signals/s, run {n + 1} of {args.runs} ==", flush=True)
-                runs.append(one_run(rate, args.seconds, admin, base_url, pg_pid, args.explain))
+                runs.append(one_run(rate, args.seconds, brokers.admin, pg, args.explain))
                 sys.stdout.flush()
         summary(runs, None if args.no_chart else args.chart)
     finally:
-        subprocess.run(
-            ["bash", "deploy/postgres/pg.sh", "down"], env=pg_env, capture_output=True, check=False
-        )
-        broker.down(broker_settings)
+        pg.down()
+        brokers.down()
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from typing import Any, Self
 from urllib.parse import quote
 
 from kafka import KafkaProducer
-from kafka.errors import KafkaError
+from kafka.errors import KafkaError, KafkaTimeoutError
 
 from schemas.cloudevents import CloudEvent, Headers, to_headers
 from schemas.codec import Codec
@@ -94,17 +94,19 @@ class Publisher:
         models = [validate_signal(s, self.rules) for s in signals]
         producer = self._ensure_producer()
         futures = [(m, self._send(producer, m)) for m in models]
-        producer.flush(timeout=self.timeout_s)
+        # After a flush that timed out nothing more is awaited: what is not acknowledged now fails.
+        wait_s = self.timeout_s if self._flush(producer) else 0.0
         delivered: list[Delivery] = []
         failed: list[tuple[str, BaseException]] = []
         for model, future in futures:
             try:
-                meta = future.get(timeout=self.timeout_s)
+                meta = future.get(timeout=wait_s)
             except KafkaError as e:
                 failed.append((str(model.event_id), e))
                 continue
             delivered.append(Delivery(str(model.event_id), meta.topic, meta.partition, meta.offset))
         if failed:
+            self._discard_producer()
             raise _publish_error(failed)
         return delivered
 
@@ -116,15 +118,48 @@ class Publisher:
         return self._send(self._ensure_producer(), validate_signal(signal, self.rules))
 
     def flush(self) -> None:
+        """Wait up to `timeout_s` for what was sent; what is still unacknowledged then fails on its
+        future (`send_async` callers see it there), never here."""
         if self._producer is not None:
-            self._producer.flush(timeout=self.timeout_s)
+            self._flush(self._producer)
 
     def close(self) -> None:
         """Flush what is pending and close the producer if this publisher created it."""
         if self._producer is not None and self._owns_producer:
-            self._producer.flush(timeout=self.timeout_s)
-            self._producer.close(timeout=self.timeout_s)
+            self._flush(self._producer)
+            self._discard_producer()
+
+    def _discard_producer(self) -> None:
+        """Close our producer without waiting; the next send makes a new one.
+
+        After batches expired unacknowledged (a broker down longer than the delivery timeout)
+        kafka-python's idempotent producer does not recover: every later send timed out until the
+        process restarted (found by the fault harness, scenario 1). A new producer gets a new
+        producer id; what failed is resent by the caller with the same event ids, which intake
+        deduplicates.
+        """
+        if self._producer is not None and self._owns_producer:
+            try:
+                self._producer.close(timeout=0)
+            except KafkaTimeoutError:
+                # kafka-python 3.0's close flushes first and raises when that times out, before it
+                # stops its sender thread: stop that thread here, or every discarded producer would
+                # keep a thread and its connections for the life of the process.
+                sender = getattr(self._producer, "_sender", None)
+                if sender is not None:
+                    sender.force_close()
             self._producer = None
+
+    def _flush(self, producer: KafkaProducer) -> bool:
+        """False when the broker did not acknowledge everything within `timeout_s` (kafka-python
+        raises its own timeout from `flush`: a broker down or unreachable is the caller's
+        `PublishError` on each future, not an exception of another kind from here)."""
+        try:
+            producer.flush(timeout=self.timeout_s)
+        except KafkaTimeoutError:
+            log.warning("Broker did not acknowledge pending signals within %.0f s", self.timeout_s)
+            return False
+        return True
 
     def _ensure_producer(self) -> KafkaProducer:
         if self._producer is None:

@@ -1,10 +1,13 @@
-"""The local single-node Apache Kafka broker: `up`, `down`, `status` (development, tests, demo).
+"""The local Apache Kafka broker, one node or a loopback cluster: `up`, `down`, `status`.
 
 Contracts:
 - `up` is idempotent: when the broker of this data dir already runs it says so and starts nothing.
   It returns only once the broker's log says "Kafka Server started", or raises `BrokerError`
   with the tail of the log (and leaves no half-started process behind).
 - Data survive restarts: storage is formatted once, with a cluster id kept in `cluster.id`.
+- `BrokerSettings.nodes` > 1 runs a KRaft cluster of that many nodes on loopback
+  (`signalhub.broker_nodes`: each node's files and ports, replication 3, min.insync.replicas 2);
+  `up` starts whichever nodes do not run, `down` stops them all.
 - The broker runs detached (own session) and outlives the command that started it; `down` stops
   it by pid (SIGTERM, then SIGKILL after `stop_timeout_s`). Only `data_dir` is needed to stop it.
 - The jars come from Maven Central through `deploy/kafka/pom.xml` into `libs_dir`, fetched once.
@@ -26,10 +29,12 @@ of `data_dir` and the process lifecycle. Callers import from here: their public 
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import os
 import secrets
 import shutil
+import signal
 import string
 import subprocess
 import time
@@ -37,6 +42,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from signalhub import broker_nodes
 from signalhub.broker_process import (
     READY_MARKER,
     BrokerError,
@@ -79,6 +85,7 @@ class BrokerState:
     pid: int | None
     bootstrap_servers: str
     data_dir: Path
+    pids: tuple[int | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,8 @@ class StartResult:
 
 
 def bootstrap_servers(settings: BrokerSettings) -> str:
-    return f"127.0.0.1:{settings.port}"
+    """Every node's client listener, comma-separated."""
+    return broker_nodes.bootstrap_servers(settings)
 
 
 def admin_settings(settings: BrokerSettings) -> KafkaSettings:
@@ -100,25 +108,36 @@ def admin_settings(settings: BrokerSettings) -> KafkaSettings:
         username="admin",
         password=_admin_password(settings),
         ca_file=ca_file(data_file(settings.data_dir, "tls")),
-        replication_factor=1,
+        replication_factor=broker_nodes.replication_factor(settings),
     )
 
 
 def status(settings: BrokerSettings) -> BrokerState:
+    """Running when every node runs; `pid` is the first node's, `pids` each node's (None: down)."""
     settings = absolute(settings)
-    pid = running_pid(settings.data_dir)
-    return BrokerState(pid is not None, pid, bootstrap_servers(settings), settings.data_dir)
+    pids = tuple(running_pid(node.data_dir) for node in broker_nodes.nodes(settings))
+    running = all(pid is not None for pid in pids)
+    return BrokerState(running, pids[0], bootstrap_servers(settings), settings.data_dir, pids)
 
 
 def up(settings: BrokerSettings) -> StartResult:
-    """Start the broker of `settings.data_dir` unless it runs; wait until it serves clients."""
+    """Start the nodes of `settings.data_dir` that do not run; wait until each serves clients.
+
+    A cluster's nodes are all spawned before any is awaited: a node is ready only once a quorum
+    of controllers runs. After one node was killed, `up` starts just that one again.
+    """
     settings = absolute(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with locked(data_file(settings.data_dir, "lock")):
-        pid = running_pid(settings.data_dir)
-        if pid is not None:
-            return StartResult(already_running=True, pid=pid, seconds=0.0)
-        for port in (settings.port, settings.controller_port):
+        try:
+            broker_nodes.record(settings)
+        except ValueError as e:
+            raise BrokerError(str(e)) from None
+        all_nodes = broker_nodes.nodes(settings)
+        pending = [node for node in all_nodes if running_pid(node.data_dir) is None]
+        if not pending:
+            return StartResult(already_running=True, pid=_first_pid(settings), seconds=0.0)
+        for port in (p for node in pending for p in (node.port, node.controller_port)):
             if port_taken(port):
                 raise BrokerError(f"port {port} on 127.0.0.1 is already in use by another process")
         if shutil.which("java") is None:
@@ -126,42 +145,63 @@ def up(settings: BrokerSettings) -> StartResult:
         started = time.monotonic()
         libs = ensure_libs(settings)
         ensure_tls(data_file(settings.data_dir, "tls"), settings.tls_hosts)
-        properties = _render_properties(settings)
-        _format_storage(settings, libs, properties)
+        spawned = []
+        for node in pending:
+            node.data_dir.mkdir(parents=True, exist_ok=True)
+            properties = _render_properties(settings, node)
+            _format_storage(settings, node, libs, properties)
+            server_log = data_file(node.data_dir, "log")
+            offset = server_log.stat().st_size if server_log.exists() else 0
+            pid = spawn(_java_command(settings, node, libs, properties), node.data_dir)
+            data_file(node.data_dir, "pid").write_text(f"{pid}\n")
+            spawned.append((node, pid, offset))
         _write_admin_env(settings)
-        server_log = data_file(settings.data_dir, "log")
-        offset = server_log.stat().st_size if server_log.exists() else 0
-        pid = spawn(_java_command(settings, libs, properties), settings.data_dir)
-        data_file(settings.data_dir, "pid").write_text(f"{pid}\n")
-        await_ready(settings, pid, offset)
+        for node, pid, offset in spawned:
+            await_ready(broker_nodes.of_node(settings, node), pid, offset)
         seconds = time.monotonic() - started
         log.info("Kafka broker started on %s in %.1f s", bootstrap_servers(settings), seconds)
-        return StartResult(already_running=False, pid=pid, seconds=seconds)
+        return StartResult(already_running=False, pid=_first_pid(settings), seconds=seconds)
 
 
 def down(settings: BrokerSettings) -> bool:
-    """Stop the broker of `settings.data_dir`; False when none was running. Data are kept."""
+    """Stop every node of `settings.data_dir`; False when none was running. Data are kept.
+
+    All nodes are asked at once: a cluster's last nodes would otherwise wait for a quorum that
+    the first ones took away."""
     settings = absolute(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with locked(data_file(settings.data_dir, "lock")):
-        pid = running_pid(settings.data_dir)
-        if pid is not None:
-            terminate(settings.data_dir, pid, settings.stop_timeout_s)
-        data_file(settings.data_dir, "pid").unlink(missing_ok=True)
-        return pid is not None
+        running = [(node, running_pid(node.data_dir)) for node in broker_nodes.nodes(settings)]
+        for _node, pid in running:
+            if pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
+        for node, pid in running:
+            if pid is not None:
+                terminate(node.data_dir, pid, settings.stop_timeout_s)
+            data_file(node.data_dir, "pid").unlink(missing_ok=True)
+        return any(pid is not None for _node, pid in running)
 
 
-def _render_properties(settings: BrokerSettings) -> Path:
+def _first_pid(settings: BrokerSettings) -> int:
+    return running_pid(broker_nodes.nodes(settings)[0].data_dir) or 0
+
+
+def _render_properties(settings: BrokerSettings, node: broker_nodes.Node) -> Path:
     template = string.Template((DEPLOY_DIR / "server.properties.template").read_text())
     text = template.substitute(
-        port=settings.port,
-        controller_port=settings.controller_port,
-        log_dirs=data_file(settings.data_dir, "kraft"),
+        node_id=node.node_id,
+        quorum=broker_nodes.quorum(settings),
+        port=node.port,
+        controller_port=node.controller_port,
+        log_dirs=data_file(node.data_dir, "kraft"),
         tls_dir=data_file(settings.data_dir, "tls"),
         admin_password=_admin_password(settings),
         broker_principal=BROKER_PRINCIPAL,
+        replication=broker_nodes.replication_factor(settings),
+        min_isr=broker_nodes.min_insync_replicas(settings),
     )
-    target = data_file(settings.data_dir, "properties")
+    target = data_file(node.data_dir, "properties")
     _write_private(target, text)
     return target
 
@@ -172,7 +212,9 @@ def _admin_password(settings: BrokerSettings) -> str:
     path = data_file(settings.data_dir, "admin_password")
     if path.exists():
         return path.read_text().strip()
-    if (data_file(settings.data_dir, "kraft") / "meta.properties").exists():
+    if any(
+        (data_file(n.data_dir, "kraft") / "meta.properties").exists() for n in broker_nodes.nodes(settings)
+    ):
         raise BrokerError(
             f"{settings.data_dir} was formatted without a SCRAM super user (before the broker was "
             "secured): stop it and remove the data dir (make clean-var) to start afresh"
@@ -201,8 +243,8 @@ def _write_private(path: Path, text: str) -> None:
         f.write(text)
 
 
-def _format_storage(settings: BrokerSettings, libs: Path, properties: Path) -> None:
-    if (data_file(settings.data_dir, "kraft") / "meta.properties").exists():
+def _format_storage(settings: BrokerSettings, node: broker_nodes.Node, libs: Path, properties: Path) -> None:
+    if (data_file(node.data_dir, "kraft") / "meta.properties").exists():
         return
     id_file = data_file(settings.data_dir, "cluster_id")
     if not id_file.exists():
@@ -212,7 +254,9 @@ def _format_storage(settings: BrokerSettings, libs: Path, properties: Path) -> N
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         id_file.write_text(f"{cluster_id}\n")
     cluster_id = id_file.read_text().strip()
-    command = [*_java_base("256m", libs), "kafka.tools.StorageTool", "format", "--standalone"]
+    # One node: a dynamic quorum of itself; a cluster: the static quorum of its properties.
+    command = [*_java_base("256m", libs), "kafka.tools.StorageTool", "format"]
+    command += ["--standalone"] if settings.nodes == 1 else []
     command += ["-t", cluster_id, "-c", str(properties)]
     # The super user's SCRAM credential goes into the bootstrap metadata: the broker needs it for
     # its own inter-broker connections, and it creates every other credential and ACL.
@@ -226,10 +270,12 @@ def _java_base(heap: str, libs: Path) -> list[str]:
     return ["java", f"-Xmx{heap}", "-Djava.awt.headless=true", "-cp", f"{libs}/*"]
 
 
-def _java_command(settings: BrokerSettings, libs: Path, properties: Path) -> list[str]:
+def _java_command(
+    settings: BrokerSettings, node: broker_nodes.Node, libs: Path, properties: Path
+) -> list[str]:
     logging_flags = [
         f"-Dlog4j2.configurationFile={DEPLOY_DIR / 'log4j2.yaml'}",
-        f"-Dkafka.logs.dir={data_file(settings.data_dir, 'log').parent}",
+        f"-Dkafka.logs.dir={data_file(node.data_dir, 'log').parent}",
     ]
     gc_flags = ["-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExplicitGCInvokesConcurrent"]
     java, *rest = _java_base(settings.heap, libs)

@@ -31,7 +31,7 @@ class TopicSpec:
 
     name: str
     partitions: int
-    replication_factor: int
+    replication_factor: int | None  # None: as many replicas as brokers, up to three
     retention_ms: int
 
 
@@ -119,28 +119,36 @@ def create_topics(settings: KafkaSettings, timeout_s: float = 30.0) -> list[str]
     """Create the hub's topics that do not exist yet; return the names created (maybe none).
 
     Idempotent: topics that already exist are left as they are (their layout is not checked).
-    Returns once the created topics have a leader for every partition.
+    Returns once the created topics have a leader for every partition. Without a replication
+    factor in the settings, a topic has a replica on every broker of the cluster up to three.
     """
     specs = topic_specs(settings)
+    with closing(make_admin(settings)) as admin:
+        brokers = len(admin.describe_cluster()["brokers"])
+        return _create(admin, settings, specs, min(3, brokers), timeout_s)
+
+
+def _create(
+    admin: KafkaAdminClient, settings: KafkaSettings, specs: list[TopicSpec], replicas: int, timeout_s: float
+) -> list[str]:
     request = {
         s.name: {
             "num_partitions": s.partitions,
-            "replication_factor": s.replication_factor,
+            "replication_factor": s.replication_factor or replicas,
             "configs": {"retention.ms": str(s.retention_ms)},
         }
         for s in specs
     }
-    with closing(make_admin(settings)) as admin:
-        response = admin.create_topics(request, timeout_ms=int(timeout_s * 1000), raise_errors=False)
-        created = []
-        for topic in response["topics"]:
-            error = for_code(topic["error_code"])
-            if topic["error_code"] == 0:
-                created.append(topic["name"])
-            elif error is not TopicAlreadyExistsError:
-                raise error(f"creating topic {topic['name']}: {topic['error_message']}")
-        if created:
-            admin.wait_for_topics(created, timeout_ms=int(timeout_s * 1000))
+    response = admin.create_topics(request, timeout_ms=int(timeout_s * 1000), raise_errors=False)
+    created = []
+    for topic in response["topics"]:
+        error = for_code(topic["error_code"])
+        if topic["error_code"] == 0:
+            created.append(topic["name"])
+        elif error is not TopicAlreadyExistsError:
+            raise error(f"creating topic {topic['name']}: {topic['error_message']}")
+    if created:
+        admin.wait_for_topics(created, timeout_ms=int(timeout_s * 1000))
     log.info("Topics created: %d of %d", len(created), len(specs))
     return sorted(created)
 

@@ -39,7 +39,8 @@ class KafkaSettings(BaseSettings):
     ca_file: Path | None = REPO_ROOT / "var" / "kafka" / "tls" / "ca.pem"
     topic_prefix: str = ""
     partitions: int = 3
-    replication_factor: int = 1
+    # None: a replica on every broker up to three (production: 3, with min.insync.replicas=2).
+    replication_factor: int | None = None
     retention_ms: int = 30 * 24 * 3600 * 1000
     dlq_retention_ms: int = 90 * 24 * 3600 * 1000
     client_id: str = "signalhub"
@@ -81,7 +82,8 @@ class KafkaSettings(BaseSettings):
 
 
 class BrokerSettings(BaseSettings):
-    """The local single-node broker started by `signalhub broker up` (development, tests, demo)."""
+    """The local broker started by `signalhub broker up` (development, tests, demo): one node, or
+    `nodes` of a KRaft cluster on loopback (`signalhub.broker_nodes`)."""
 
     model_config = SettingsConfigDict(env_prefix="SIGNALHUB_BROKER_", extra="ignore")
 
@@ -98,6 +100,8 @@ class BrokerSettings(BaseSettings):
     admin_password: SecretStr | None = None
     # Host names the broker certificate names besides 127.0.0.1 and localhost.
     tls_hosts: tuple[str, ...] = ()
+    # 1, or a cluster of 3 or more (node i on port + 2(i-1), controller_port + 2(i-1)).
+    nodes: int = Field(default=1, ge=1)
 
 
 class DatabaseSettings(BaseSettings):

@@ -1,4 +1,4 @@
-"""`signalhub broker up|down|status`: the local single-node Kafka broker (development, demo)."""
+"""`signalhub broker up|down|status`: the local Kafka broker, one node or a loopback cluster."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from signalhub import broker
+from signalhub import broker, broker_nodes
 from signalhub.broker_tls import ca_file, ensure_tls
 from signalhub.settings import BrokerSettings
 
@@ -17,9 +17,16 @@ console = Console()
 
 
 @app.command()
-def up() -> None:
+def up(
+    nodes: int | None = typer.Option(
+        None, min=1, help="Nodes of a KRaft cluster on loopback (3: replication 3, min.insync.replicas 2)."
+    ),
+) -> None:
     """Start the broker (fetching its jars once) and wait until it serves clients."""
     settings = BrokerSettings()
+    settings = (
+        broker_nodes.recorded(settings) if nodes is None else settings.model_copy(update={"nodes": nodes})
+    )
     try:
         result = broker.up(settings)
     except broker.BrokerError as e:
@@ -29,7 +36,8 @@ def up() -> None:
     if result.already_running:
         console.print(f"Kafka broker already running on {where} (pid {result.pid})", markup=False)
     else:
-        console.print(f"Kafka broker started on {where} (pid {result.pid}) in {result.seconds:.1f} s")
+        started = f"{settings.nodes} nodes" if settings.nodes > 1 else f"pid {result.pid}"
+        console.print(f"Kafka broker started on {where} ({started}) in {result.seconds:.1f} s")
     console.print(f"data: {settings.data_dir}", markup=False, highlight=False)
     admin_env = broker.data_file(settings.data_dir.resolve(), "admin_env")
     console.print(f"SASL_SSL/SCRAM; super user's client settings: {admin_env}", markup=False, highlight=False)
@@ -37,8 +45,8 @@ def up() -> None:
 
 @app.command()
 def down() -> None:
-    """Stop the broker; its data are kept for the next `up`."""
-    settings = BrokerSettings()
+    """Stop the broker (every node); its data are kept for the next `up`."""
+    settings = broker_nodes.recorded(BrokerSettings())
     try:
         stopped = broker.down(settings)
     except broker.BrokerError as e:
@@ -50,11 +58,14 @@ def down() -> None:
 @app.command()
 def status() -> None:
     """Say whether the broker runs; exit 1 when it does not."""
-    state = broker.status(BrokerSettings())
+    state = broker.status(broker_nodes.recorded(BrokerSettings()))
     if not state.running:
-        console.print(f"Kafka broker not running (data: {state.data_dir})", markup=False)
+        down = [str(i + 1) for i, pid in enumerate(state.pids) if pid is None]
+        which = f"node(s) {', '.join(down)} down" if len(state.pids) > 1 else "not running"
+        console.print(f"Kafka broker {which} (data: {state.data_dir})", markup=False)
         raise typer.Exit(1)
-    console.print(f"Kafka broker running on {state.bootstrap_servers} (pid {state.pid})", markup=False)
+    pids = ", ".join(str(pid) for pid in state.pids)
+    console.print(f"Kafka broker running on {state.bootstrap_servers} (pid {pids})", markup=False)
     console.print(f"data: {state.data_dir}", markup=False, highlight=False)
 
 

@@ -17,7 +17,7 @@ from signalhub.settings import KafkaSettings
 from signalhub.store import migrate
 from signalhub.store.base import make_engine
 from tests.fixtures.intake import encode, make_family, make_signal, publish, wait_for
-from tests.integration.intake.test_transient import Proxy
+from tests.fixtures.proxy import Proxy
 
 pytestmark = pytest.mark.integration
 

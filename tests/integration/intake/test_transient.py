@@ -4,10 +4,7 @@ closes (connections cut, port refusing) and then opens again."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Callable
-from contextlib import suppress
 from typing import Any
 
 import pytest
@@ -19,58 +16,9 @@ from signalhub.settings import KafkaSettings
 from signalhub.store import migrate
 from signalhub.store.base import make_engine
 from tests.fixtures.intake import make_family, make_signal, publish, wait_for
+from tests.fixtures.proxy import Proxy
 
 pytestmark = pytest.mark.integration
-
-
-class Proxy:
-    """127.0.0.1:<port> -> target; `close()` cuts every connection and refuses new ones."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target, self.conns = target, []  # type: tuple[str, int], list[socket.socket]
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        self.port = probe.getsockname()[1]
-        probe.close()
-        self.server: socket.socket | None = None
-
-    def open(self) -> None:
-        self.server = socket.socket()
-        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.server.bind(("127.0.0.1", self.port))
-        self.server.listen()
-        threading.Thread(target=self._accept, args=(self.server,), daemon=True).start()
-
-    def _accept(self, server: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = server.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            self.conns += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(a: socket.socket, b: socket.socket) -> None:
-        with suppress(OSError):
-            while data := a.recv(65536):
-                b.sendall(data)
-        for s in (a, b):
-            with suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        if self.server is not None:
-            with suppress(OSError):
-                self.server.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-            self.server.close()
-        for s in self.conns:
-            with suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-            s.close()
-        self.conns = []
 
 
 def test_database_outage_is_retried_not_dead_lettered(

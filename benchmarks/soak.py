@@ -1,0 +1,206 @@
+"""The soak: the fault harness's hub (two intakes, relay, notifier, scheduler, webhook and SMTP
+receivers, simulator traffic) for `--minutes` at `--rate`, sampled every minute: each process's
+resident memory and open file descriptors, its database connections (by `application_name`),
+and the backlog (consumer lag of intake and notifier, outbox rows, pending deliveries).
+
+Prints the samples as a table and draws them (PNG, matplotlib: `pip install -e '.[bench]'`), then
+drains and reconciles as the harness does. Exits 1 when a hub process's memory at the end is more
+than 10 % above its memory at minute 10 (the warm-up: caches, pools), when the backlog is not zero
+once the traffic stopped, or when anything was lost, doubled or left undelivered.
+
+    nice .venv/bin/python benchmarks/soak.py --minutes 60 --rate 50 [--chart var/soak.png]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from faults import HEADER, line  # benchmarks/faults.py
+from kafka import TopicPartition
+from kafka.errors import KafkaError
+from sqlalchemy import text
+
+from signalhub.kafka import make_admin, make_consumer
+from signalhub.settings import AGENCIES, REPO_ROOT, BrokerSettings, KafkaSettings
+from signalhub.store.base import make_engine
+from tests.fixtures.fault_harness import Rig, backlog, drain, running_hub
+from tests.fixtures.pipeline import Brokers, Postgres
+from tests.fixtures.reconcile import reconcile
+
+GROWTH_LIMIT = 1.10
+WARM_UP_MINUTES = 10
+
+
+@dataclass(frozen=True)
+class Sample:
+    minute: float
+    rss_mb: dict[str, float]
+    fds: dict[str, int]
+    connections: dict[str, int]
+    lag: dict[str, int]  # intake, notifier (consumer lag), outbox, deliveries (rows to do)
+
+
+def rss_mb(pid: int) -> float:
+    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if row.startswith("VmRSS:"):
+            return int(row.split()[1]) / 1024
+    return 0.0
+
+
+def consumer_lag(admin: KafkaSettings, group: str, topics: list[str]) -> int:
+    """End offset minus committed offset, summed over the group's partitions of `topics`."""
+    with closing(make_admin(admin)) as client, closing(make_consumer(admin, None, [])) as consumer:
+        committed = client.list_group_offsets(group)[group]
+        tps = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or [])]
+        end = consumer.end_offsets(tps)
+    return sum(max(end[tp] - (committed[tp].offset if tp in committed else 0), 0) for tp in tps)
+
+
+def lag_or_unknown(admin: KafkaSettings, group: str, topics: list[str], attempts: int = 3) -> int:
+    """`consumer_lag`, tried again when the broker is slow to answer; -1 when it never does (a
+    sample must not end an hour's soak: the 60-minute run of 2026-12-01 died at minute 45 on an
+    admin request that timed out on the loaded machine)."""
+    for _ in range(attempts):
+        try:
+            return consumer_lag(admin, group, topics)
+        except KafkaError:
+            time.sleep(2.0)
+    return -1
+
+
+def connections(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as c:
+            rows = c.execute(text(
+                "SELECT application_name, count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1"
+            )).all()  # fmt: skip
+    finally:
+        engine.dispose()
+    return {str(name): int(n) for name, n in rows}
+
+
+def sample(rig: Rig, brokers: Brokers, started: float) -> Sample:
+    pids = rig.hub.pids() | {"kafka": brokers.pid(0)}
+    admin = rig.hub.admin
+    signals = [admin.signal_topic(a) for a in AGENCIES]
+    events = len({(s.signal.agency.value, str(s.signal.event_id)) for s in rig.traffic.published()})
+    _inbox, outbox, pending = backlog(rig.url, events)
+    lag = {
+        "intake": lag_or_unknown(admin, rig.hub.intake_group, signals),
+        "notifier": lag_or_unknown(admin, rig.hub.notifier_group, [admin.alert_topic]),
+        "outbox": outbox,
+        "deliveries": pending,
+    }
+    return Sample(
+        (time.monotonic() - started) / 60,
+        {name: rss_mb(pid) for name, pid in pids.items()},
+        {name: len(os.listdir(f"/proc/{pid}/fd")) for name, pid in pids.items()},
+        connections(rig.url),
+        lag,
+    )
+
+
+def table(samples: list[Sample]) -> None:
+    names = sorted(samples[0].rss_mb)
+    print(
+        "| minute | "
+        + " | ".join(f"{n} RSS MB / fds / conns" for n in names)
+        + " | lag intake / notifier / outbox / deliveries |"
+    )
+    print("|---|" + "---|" * (len(names) + 1))
+    for n, s in enumerate(samples):
+        minute = "drained" if n == len(samples) - 1 else f"{s.minute:.0f}"
+        cells = [f"{s.rss_mb.get(n, 0):.0f} / {s.fds.get(n, 0)} / {s.connections.get(n, 0)}" for n in names]
+        lag = " / ".join(str(s.lag[k]) for k in ("intake", "notifier", "outbox", "deliveries"))
+        print(f"| {minute} | " + " | ".join(cells) + f" | {lag} |")
+
+
+def chart(samples: list[Sample], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(4, 1, figsize=(10, 13), sharex=True)
+    minutes = [s.minute for s in samples]
+    panels = (("resident memory, MB", "rss_mb"), ("open file descriptors", "fds"),
+              ("database connections", "connections"), ("backlog (lag, rows)", "lag"))  # fmt: skip
+    for ax, (label, field) in zip(axes, panels, strict=True):
+        series = sorted({k for s in samples for k in getattr(s, field)})
+        for key in series:
+            ax.plot(minutes, [getattr(s, field).get(key, 0) for s in samples], marker=".", label=key)
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, ncol=3)
+    axes[-1].set_xlabel("minute")
+    fig.suptitle(title)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+
+
+def grown(samples: list[Sample]) -> dict[str, float]:
+    """Hub processes whose memory at the end exceeds `GROWTH_LIMIT` times their memory at the end
+    of the warm-up (minute 10, or half the run when shorter): name -> ratio."""
+    base = min(samples, key=lambda s: abs(s.minute - min(WARM_UP_MINUTES, samples[-1].minute / 2)))
+    last = samples[-1]
+    ratios = {n: last.rss_mb[n] / base.rss_mb[n] for n in base.rss_mb if n != "kafka" and n in last.rss_mb}
+    return {n: r for n, r in ratios.items() if r > GROWTH_LIMIT}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=60.0)
+    parser.add_argument("--rate", type=float, default=50.0, help="signals per second")
+    parser.add_argument("--chart", type=Path, default=REPO_ROOT / "var" / "soak.png")
+    parser.add_argument("--pg-port", type=int, default=55452)
+    parser.add_argument("--broker-port", type=int, default=39392)
+    args = parser.parse_args()
+    os.chdir(REPO_ROOT)
+    brokers = Brokers(BrokerSettings(port=args.broker_port, controller_port=args.broker_port + 1,
+                                     data_dir=REPO_ROOT / "var" / "bench-soak-kafka"))  # fmt: skip
+    pg = Postgres(args.pg_port)
+    brokers.up()
+    try:
+        pg.up()
+        with running_hub(brokers.admin, pg, rate=args.rate, log_dir=REPO_ROOT / "var" / "bench-soak") as rig:
+            started = time.monotonic()
+            rig.traffic.start()
+            samples: list[Sample] = []
+            for minute in range(1, int(args.minutes) + 1):
+                time.sleep(max(0.0, started + 60 * minute - time.monotonic()))
+                samples.append(sample(rig, brokers, started))
+                print(f"minute {minute}: {samples[-1]}", flush=True)
+            rig.traffic.stop()
+            drained = drain(rig.url, rig.traffic, 600)
+            samples.append(sample(rig, brokers, started))
+            row = reconcile(f"soak {args.minutes:.0f} min", rig.traffic, rig.hub.admin, rig.url, rig.channels(),
+                            fault_at=time.time())  # fmt: skip
+    finally:
+        pg.down()
+        brokers.down()
+    print(
+        f"\nsoak: {args.minutes:.0f} min at {args.rate:.0f} signals/s; last row: after the traffic stopped and drained"
+    )
+    table(samples)
+    chart(samples, args.chart, f"signalhub soak: {args.minutes:.0f} min at {args.rate:.0f} signals/s")
+    print(f"chart: {args.chart}")
+    print(HEADER + "\n" + line(row))
+    growth = grown(samples)
+    lag_left = {k: v for k, v in samples[-1].lag.items() if v}  # -1 (unknown) counts as left
+    print(f"memory growth over {GROWTH_LIMIT - 1:.0%} after warm-up: {growth or 'none'}")
+    print(f"backlog after the traffic stopped: {lag_left or 'zero'} (drained: {drained})")
+    sys.exit(1 if growth or lag_left or row.lost or row.duplicates or row.undelivered else 0)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    main()
