@@ -13,24 +13,19 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
-import subprocess
 import sys
 import time
 import uuid
 
-import psycopg
 from hypothesis import HealthCheck, given, seed, settings
-from intake_throughput import drop_database  # benchmarks/intake_throughput.py
-from sqlalchemy.engine import make_url
+from intake_throughput import bench_broker  # benchmarks/intake_throughput.py
 
-from signalhub import broker
 from signalhub.kafka import create_topics
-from signalhub.settings import REPO_ROOT, BrokerSettings, KafkaSettings
-from signalhub.store import migrate
 from tests.fixtures.fuzzing import run_intake
 from tests.fixtures.hostile import Message, messages
-from tests.fixtures.kafka import free_ports
+from tests.fixtures.pipeline import Brokers, Postgres
 
 ROUND = 5_000  # groups drawn per Hypothesis run (each run has its own seed)
 
@@ -65,33 +60,19 @@ def main() -> None:
     drawn_s = time.monotonic() - started
     print(f"drew {len(inputs)} messages in {drawn_s:.0f} s", flush=True)
 
-    pg = subprocess.run(
-        ["bash", str(REPO_ROOT / "deploy/postgres/pg.sh"), "up"], capture_output=True, text=True, check=True
-    )
-    base = make_url(pg.stdout.strip().splitlines()[-1])
-    name = f"fuzz_{uuid.uuid4().hex[:8]}"
-    admin = f"host={base.host} port={base.port} user={base.username} password={base.password} dbname=postgres"
-    with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    url = base.set(database=name).render_as_string(hide_password=False)
-    port, controller_port = free_ports()
-    bsettings = BrokerSettings(
-        port=port,
-        controller_port=controller_port,
-        data_dir=REPO_ROOT / "var" / "bench-kafka" / uuid.uuid4().hex[:8],
-    )
-    broker.up(bsettings)
-    kafka = KafkaSettings(
-        bootstrap_servers=broker.bootstrap_servers(bsettings), topic_prefix=f"f{uuid.uuid4().hex[:8]}."
-    )
+    pg = Postgres(int(os.environ.get("SIGNALHUB_PG_PORT", "55432")))
+    pg.up()
+    url = pg.fresh_database()
+    brokers = Brokers(bench_broker())
+    brokers.up()
+    kafka = brokers.admin.model_copy(update={"topic_prefix": f"f{uuid.uuid4().hex[:8]}."})
     try:
-        migrate.upgrade(url)
         create_topics(kafka)
         tally = run_intake(kafka, url, inputs, batch_size=args.batch, idle_s=180)
     finally:
-        broker.down(bsettings)
-        shutil.rmtree(bsettings.data_dir, ignore_errors=True)
-        drop_database(admin, name)
+        brokers.down()
+        shutil.rmtree(brokers.settings.data_dir, ignore_errors=True)
+        pg.drop(url)
 
     print(f"kinds drawn: {dict(sorted(tally.kinds.items()))}")
     width = max(len(label) for label, _ in tally.rows())

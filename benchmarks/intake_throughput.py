@@ -13,21 +13,18 @@ from __future__ import annotations
 import argparse
 import cProfile
 import logging
+import os
 import random
 import shutil
-import subprocess
 import threading
 import time
 import uuid
-from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-import psycopg
 from population import family  # benchmarks/population.py
 from proc_cpu import cpu_by_role  # benchmarks/proc_cpu.py
 from sqlalchemy import Table, insert, text
-from sqlalchemy.engine import make_url
 
 from consumers.intake.app import tune_gc
 from consumers.intake.linking import normalised
@@ -35,7 +32,6 @@ from consumers.intake.loop import IntakeLoop
 from consumers.intake.unit import IntakeConfig
 from schemas.cloudevents import CloudEvent, to_headers
 from schemas.codec import Codec
-from signalhub import broker
 from signalhub.domain.linkage.blocking import blocking_keys
 from signalhub.domain.linkage.config import default_config
 from signalhub.domain.linkage.model import PersonRecord
@@ -43,10 +39,10 @@ from signalhub.kafka import create_topics, make_consumer, make_producer
 from signalhub.metrics import Metrics
 from signalhub.settings import AGENCIES, REPO_ROOT, BrokerSettings
 from signalhub.signals import RiskSignalModel
-from signalhub.store import migrate
 from signalhub.store.base import make_engine
 from signalhub.store.registry import Family, Person, PersonKey
 from tests.fixtures.kafka import free_ports
+from tests.fixtures.pipeline import Brokers, Postgres
 
 TYPES = {"police": "domestic_violence", "health": "missed_checkups", "education": "prolonged_absence",
          "guardianship": "child_without_care", "social": "difficult_life_situation"}  # fmt: skip
@@ -95,18 +91,11 @@ def signal(rng: random.Random, members: list[dict[str, Any]]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def drop_database(admin: str, name: str) -> None:
-    """Drop the run's database; an autovacuum worker (the superuser's, which FORCE may not end)
-    can still be on it for a moment after the run."""
-    for attempt in range(10):
-        try:
-            with closing(psycopg.connect(admin, autocommit=True)) as c:
-                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            return
-        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
-            if attempt == 9:
-                raise
-            time.sleep(1)
+def bench_broker() -> BrokerSettings:
+    """A private broker for one benchmark run (var/bench-kafka/<random>), on free ports."""
+    port, controller_port = free_ports()
+    data_dir = REPO_ROOT / "var" / "bench-kafka" / uuid.uuid4().hex[:8]
+    return BrokerSettings(port=port, controller_port=controller_port, data_dir=data_dir)
 
 
 def main() -> None:
@@ -119,25 +108,13 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     rng = random.Random(7)
 
-    pg = subprocess.run(
-        ["bash", str(REPO_ROOT / "deploy/postgres/pg.sh"), "up"], capture_output=True, text=True, check=True
-    )
-    base = make_url(pg.stdout.strip().splitlines()[-1])
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = f"host={base.host} port={base.port} user={base.username} password={base.password} dbname=postgres"
-    with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    url = base.set(database=name).render_as_string(hide_password=False)
-    port, controller_port = free_ports()
-    bsettings = BrokerSettings(
-        port=port,
-        controller_port=controller_port,
-        data_dir=REPO_ROOT / "var" / "bench-kafka" / uuid.uuid4().hex[:8],
-    )
-    broker.up(bsettings)
-    kafka = broker.admin_settings(bsettings).model_copy(update={"topic_prefix": f"b{uuid.uuid4().hex[:8]}."})
+    pg = Postgres(int(os.environ.get("SIGNALHUB_PG_PORT", "55432")))
+    pg.up()
+    url = pg.fresh_database()
+    brokers = Brokers(bench_broker())
+    brokers.up()
+    kafka = brokers.admin.model_copy(update={"topic_prefix": f"b{uuid.uuid4().hex[:8]}."})
     try:
-        migrate.upgrade(url)
         registry: list[list[dict[str, Any]]] = []
         while sum(len(f) for f in registry) < args.registry:
             registry.append(family(rng))
@@ -228,9 +205,9 @@ def main() -> None:
             f"PostgreSQL {pg_cpu / n * 1000:.3f} ms, Kafka broker {kafka_cpu / n * 1000:.3f} ms"
         )
     finally:
-        broker.down(bsettings)
-        shutil.rmtree(bsettings.data_dir, ignore_errors=True)
-        drop_database(admin, name)
+        brokers.down()
+        shutil.rmtree(brokers.settings.data_dir, ignore_errors=True)
+        pg.drop(url)
 
 
 if __name__ == "__main__":
