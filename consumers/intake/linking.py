@@ -10,10 +10,11 @@ that person: the same linker as the in-memory `Registry` of `signalhub link`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from signalhub.domain.families import FAMILY_ROLES
@@ -62,8 +63,9 @@ RowValues = tuple[
 ]
 
 
-def _values(p: PersonRow) -> RowValues:
-    return (p.surname, p.first_name, p.patronymic, p.birth_date, p.sex, p.snils, p.birth_cert, p.address)
+_values: Callable[[PersonRow], RowValues] = attrgetter(
+    "surname", "first_name", "patronymic", "birth_date", "sex", "snils", "birth_cert", "address"
+)
 
 
 @lru_cache(maxsize=200_000)
@@ -102,14 +104,16 @@ class People:
         self._together: dict[str, set[str]] = {}  # person id -> named in one family with it (batch)
         self._families: dict[str, list[str]] | None = None  # family id -> its loaded persons' ids
 
-    def candidates(self, keys: frozenset[str]) -> Iterator[tuple[str, NormalisedPerson]]:
+    def candidates(self, keys: frozenset[str]) -> list[tuple[str, NormalisedPerson]]:
         """`CandidateSource`: persons under any key (`block_members`, as the in-memory `Registry`
         visits them), minus those already in this signal."""
+        views, persons, found = self._normalised, self.persons, []
         for person_id in block_members(keys, self.index, self.config, self.exclude):
-            n = self._normalised.get(person_id)
-            if n is None:
-                n = self._normalised[person_id] = _normalised_row(_values(self.persons[person_id]))
-            yield person_id, n
+            view = views.get(person_id)
+            if view is None:
+                view = views[person_id] = _normalised_row(_values(persons[person_id]))
+            found.append((person_id, view))
+        return found
 
     def members_of(self, person_id: str) -> Iterator[NormalisedPerson]:
         """`family.MembersOf`: the other persons of `person_id`'s family among those loaded (the

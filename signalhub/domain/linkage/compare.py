@@ -105,12 +105,15 @@ def verdict(levels: dict[str, str]) -> str | None:
 def head_levels(a: NormalisedPerson, b: NormalisedPerson) -> dict[str, str]:
     """The levels that settle most pairs, cheaply: surname, first name, birth date, identifiers
     (``resolve`` bounds a candidate's score from them before comparing the rest)."""
+    snils_a, snils_b, cert_a, cert_b = a.snils, b.snils, a.birth_cert, b.birth_cert
     return {
         "surname": surname_level(a, b),
         "first_name": first_name_level(a, b),
         "birth_date": date_level(a.birth_date, b.birth_date),
-        "snils": identifier_level(a.snils and a.snils[:9], b.snils and b.snils[:9]),  # body, no check digits
-        "birth_cert": identifier_level(a.birth_cert, b.birth_cert),
+        "snils": "missing"
+        if snils_a is None or snils_b is None
+        else identifier_level(snils_a[:9], snils_b[:9]),  # the body, without the check digits
+        "birth_cert": "missing" if cert_a is None or cert_b is None else identifier_level(cert_a, cert_b),
     }
 
 
