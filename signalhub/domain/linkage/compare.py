@@ -25,11 +25,11 @@ from signalhub.domain.linkage.frequencies import name_frequencies
 from signalhub.domain.linkage.model import Comparison, FieldEvidence, NormalisedPerson
 
 __all__ = [
-    "TermFrequencies", "compare", "field_levels", "field_weight", "head_levels", "identifier_level", "levels_of",
-    "score", "verdict", "weigh",
+    "AGREE", "TermFrequencies", "compare", "field_levels", "field_weight", "head_levels", "identifier_level",
+    "identifier_levels", "levels_of", "score", "verdict", "weigh",
 ]  # fmt: skip
 
-_AGREE = frozenset({"exact", "translit", "diminutive"})
+AGREE = frozenset({"exact", "translit", "diminutive"})  # name levels weighed by frequency
 _SAME_BIRTH = frozenset({"exact", "swap", "near"})
 _IDENTIFIERS = frozenset({"snils", "birth_cert"})
 _TF_FIELDS = frozenset({"surname", "first_name", "patronymic"})
@@ -105,16 +105,23 @@ def verdict(levels: dict[str, str]) -> str | None:
 def head_levels(a: NormalisedPerson, b: NormalisedPerson) -> dict[str, str]:
     """The levels that settle most pairs, cheaply: surname, first name, birth date, identifiers
     (``resolve`` bounds a candidate's score from them before comparing the rest)."""
-    snils_a, snils_b, cert_a, cert_b = a.snils, b.snils, a.birth_cert, b.birth_cert
+    snils, birth_cert = identifier_levels(a, b)
     return {
         "surname": surname_level(a, b),
         "first_name": first_name_level(a, b),
         "birth_date": date_level(a.birth_date, b.birth_date),
-        "snils": "missing"
-        if snils_a is None or snils_b is None
-        else identifier_level(snils_a[:9], snils_b[:9]),  # the body, without the check digits
-        "birth_cert": "missing" if cert_a is None or cert_b is None else identifier_level(cert_a, cert_b),
+        "snils": snils,
+        "birth_cert": birth_cert,
     }
+
+
+def identifier_levels(a: NormalisedPerson, b: NormalisedPerson) -> tuple[str, str]:
+    """The SNILS (its body, without the check digits) and birth certificate levels of a pair."""
+    snils_a, snils_b, cert_a, cert_b = a.snils, b.snils, a.birth_cert, b.birth_cert
+    return (
+        "missing" if snils_a is None or snils_b is None else identifier_level(snils_a[:9], snils_b[:9]),
+        "missing" if cert_a is None or cert_b is None else identifier_level(cert_a, cert_b),
+    )
 
 
 def field_levels(
@@ -259,7 +266,7 @@ def _field_weight(
         return cfg.fixed[name]
     if name == _FAMILY:
         return 0.0  # corroboration only: the relative's match is the evidence
-    if level in _AGREE and name in _TF_FIELDS:
+    if level in AGREE and name in _TF_FIELDS:
         return _tf_weight(name, level, a, cfg, shares)
     if name in _IDENTIFIERS and level == "missing":
         return None

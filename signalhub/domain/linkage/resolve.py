@@ -103,6 +103,10 @@ def _best(
     for person_id, candidate in source.candidates(query_keys(person)):
         if person_id in passed:
             continue
+        if best is not None:
+            top_band, top = ceiling.unnamed(candidate)
+            if (_RANK[top_band], top) < best[0]:
+                continue  # cannot beat the best so far, whatever the names and the rest say
         head = head_levels(person, candidate)
         if best is not None:
             top_band, top = ceiling(head)
