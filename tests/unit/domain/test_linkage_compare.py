@@ -283,15 +283,20 @@ def test_a_name_written_in_the_other_field_is_a_cross_not_a_disagreement() -> No
 
 def test_the_ceiling_bounds_every_pairs_band_and_score() -> None:
     """`Ceiling` (from names, birth date and identifiers) is never below the pair's full band and
-    score, frequencies and rules included: a candidate it skips could not have won."""
+    score, frequencies and rules included: a candidate it skips could not have won. Its
+    `unnamed` bound (birth date and identifiers, the names at their best) is never below that."""
     records, config, shares = _varied_records(5), default_config(), _Shares()
     for _ in range(1500):
         a, b = normalise(next(records)), normalise(next(records))
         for frequencies in (None, shares):
             full = compare(a, b, config, frequencies)
-            top_band, top = Ceiling(a, config, frequencies)(head_levels(a, b))
+            ceiling = Ceiling(a, config, frequencies)
+            top_band, top = ceiling(head_levels(a, b))
             assert top >= full.score, (a, b)
             assert _ORDER.index(top_band) >= _ORDER.index(classify(full.score, config.thresholds, full.rule))
+            loose_band, loose = ceiling.unnamed(b)
+            assert loose >= top - 1e-9, (a, b)  # the same sum, in another order
+            assert _ORDER.index(loose_band) >= _ORDER.index(top_band)
 
 
 def test_resolve_decides_as_comparing_every_candidate_in_full() -> None:
