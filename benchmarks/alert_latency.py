@@ -132,7 +132,7 @@ def one_run(rate: float, seconds: float, brokers: Brokers, pg: Postgres, explain
             for name, used in cpu_before.items()
         }
         deadline = time.monotonic() + 60
-        while len(first_seen(receiver)) < total and time.monotonic() < deadline:
+        while not settled(url, total, len(first_seen(receiver))) and time.monotonic() < deadline:
             time.sleep(0.5)
         seen = first_seen(receiver)
         drained = time.monotonic() - start
@@ -215,6 +215,21 @@ def stage_times(
         for name, begin, end in zip(STAGES, marks, marks[1:], strict=False):
             stages[name].append(end - begin)
     return {r.event_id: r.case_id for r in rows}, stages
+
+
+_CASES = text("SELECT count(*), count(DISTINCT case_id) FROM signals")
+
+
+def settled(url: str, total: int, cases_seen: int) -> bool:
+    """Every signal is in the database and every case of theirs has had its webhook (signals of
+    one family share a case, so there may be fewer cases than signals)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            signals, cases = conn.execute(_CASES).one()
+    finally:
+        engine.dispose()
+    return bool(signals >= total and cases_seen >= cases)
 
 
 def first_seen(receiver: WebhookSink) -> dict[str, float]:
