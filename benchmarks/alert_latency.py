@@ -38,7 +38,7 @@ from sqlalchemy import create_engine, text
 from producers.publisher import headers_for
 from schemas.codec import Codec
 from signalhub.kafka import make_producer
-from signalhub.settings import REPO_ROOT, BrokerSettings, KafkaSettings
+from signalhub.settings import REPO_ROOT, BrokerSettings
 from signalhub.signals import RiskSignalModel
 from tests.fixtures.pipeline import Brokers, Hub, Postgres
 from tests.fixtures.receivers import WebhookSink
@@ -62,13 +62,15 @@ def signal(n: int) -> dict[str, Any]:
 
 
 OUR_PG = "postgres (this benchmark's cluster)"
+OUR_KAFKA = "kafka (this benchmark's broker)"
 
 
-def cpu_seconds(procs: list[subprocess.Popen[bytes]], pg_pid: int) -> dict[str, float]:
-    """CPU time (user + system) so far of the hub's processes, the benchmark's PostgreSQL, every
-    other PostgreSQL and Kafka of the machine (shared machines run others), and this process."""
+def cpu_seconds(procs: list[subprocess.Popen[bytes]], pg_pid: int, broker_pid: int) -> dict[str, float]:
+    """CPU time (user + system) so far of the hub's processes, the benchmark's PostgreSQL and
+    broker, every other PostgreSQL and Kafka of the machine (shared machines run others), and
+    this process."""
     names = {p.pid: " ".join(map(str, p.args[1:3])) for p in procs}  # type: ignore[index]
-    names |= dict.fromkeys(process_tree(pg_pid), OUR_PG)
+    names |= dict.fromkeys(process_tree(pg_pid), OUR_PG) | {broker_pid: OUR_KAFKA}
     return cpu_by_role(names, me="benchmark (sender, receiver)")
 
 
@@ -89,11 +91,11 @@ class Run:
     pg_cpu: float
 
 
-def one_run(rate: float, seconds: float, admin: KafkaSettings, pg: Postgres, explain: bool) -> Run:
+def one_run(rate: float, seconds: float, brokers: Brokers, pg: Postgres, explain: bool) -> Run:
     """One run at `rate`: fresh topics, database and processes; prints its figures."""
     url = pg.fresh_database()
     receiver = WebhookSink()
-    hub = Hub(admin, url, REPO_ROOT / "var" / "bench-alert-latency", webhook_url=receiver.url, smtp_port=None,
+    hub = Hub(brokers.admin, url, REPO_ROOT / "var" / "bench-alert-latency", webhook_url=receiver.url, smtp_port=None,
               region_code="31")  # fmt: skip
     if explain:
         hub.db_urls = {role: as_role(url, role) for role in ("intake", "relay", "notifier")}
@@ -113,8 +115,8 @@ def one_run(rate: float, seconds: float, admin: KafkaSettings, pg: Postgres, exp
             for m in signals
         ]  # fmt: skip
         producer = make_producer(kafka)
-        pg_pid = pg.postmaster()
-        cpu_before = cpu_seconds(procs, pg_pid)
+        pg_pid, broker_pid = pg.postmaster(), brokers.pid(0)
+        cpu_before = cpu_seconds(procs, pg_pid, broker_pid)
         start = time.monotonic()
         for n, (topic, key, value, headers, event_id) in enumerate(records):
             pause = start + n / rate - time.monotonic()
@@ -126,25 +128,21 @@ def one_run(rate: float, seconds: float, admin: KafkaSettings, pg: Postgres, exp
         producer.close()
         cpu_window = time.monotonic() - start
         cpu_used = {
-            name: cpu_seconds(procs, pg_pid).get(name, 0.0) - used for name, used in cpu_before.items()
+            name: cpu_seconds(procs, pg_pid, broker_pid).get(name, 0.0) - used
+            for name, used in cpu_before.items()
         }
         deadline = time.monotonic() + 60
-        while len(first_seen(receiver)) < total and time.monotonic() < deadline:
+        while not settled(url, total, len(first_seen(receiver))) and time.monotonic() < deadline:
             time.sleep(0.5)
         seen = first_seen(receiver)
-        engine = create_engine(url)
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text("SELECT event_id, case_id, received_at FROM signals WHERE case_id IS NOT NULL")
-            ).all()
-        engine.dispose()
-        case_of = {r.event_id: r.case_id for r in rows}
-        stages: dict[str, list[float]] = {"publish -> intake batch": [], "intake batch -> webhook": []}
-        for r in rows:
-            if r.event_id in sent and r.case_id in seen:
-                received = r.received_at.timestamp()
-                stages["publish -> intake batch"].append(received - sent[r.event_id])
-                stages["intake batch -> webhook"].append(seen[r.case_id] - received)
+        drained = time.monotonic() - start
+        # Until the last webhook: a loaded machine leaves work past the window, so this is the
+        # CPU per signal that noise changes little.
+        cpu_all = {
+            name: cpu_seconds(procs, pg_pid, broker_pid).get(name, 0.0) - used
+            for name, used in cpu_before.items()
+        }
+        case_of, stages = stage_times(url, sent, seen)
         latencies = [seen[case_of[e]] - t for e, t in sent.items() if case_of.get(e, "") in seen]
         print(f"signals published: {total} at {rate:.0f}/s for {seconds:.0f} s")
         print(f"webhooks received: {len(latencies)} (missing {total - len(latencies)})")
@@ -157,13 +155,16 @@ def one_run(rate: float, seconds: float, admin: KafkaSettings, pg: Postgres, exp
         if latencies:
             print(f"p50: {result.p50 * 1000:.0f} ms, p90: {result.p90 * 1000:.0f} ms, "
                   f"p99: {result.p99 * 1000:.0f} ms, max: {result.max * 1000:.0f} ms")  # fmt: skip
-            print(f"CPU over the {cpu_window:.0f} s of publishing (2 cores = {2 * cpu_window:.0f} s):")
+            load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"CPU over the {cpu_window:.0f} s of publishing (2 cores = {2 * cpu_window:.0f} s; "
+                  f"load average {load}), then until the last webhook ({drained:.0f} s) per signal:")  # fmt: skip
             for name, used in sorted(cpu_used.items(), key=lambda kv: -kv[1]):
-                print(f"  {name}: {used:.1f} s")
+                print(f"  {name}: {used:.1f} s; {cpu_all[name] / total * 1000:.2f} ms per signal")
             for stage, values in stages.items():
                 if values:
                     p50, p99 = percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000
-                    print(f"  {stage}: p50 {p50:.0f} ms, p99 {p99:.0f} ms")
+                    print(f"  {stage}: p50 {p50:.0f} ms, p90 {percentile(values, 0.9) * 1000:.0f} ms, "
+                          f"p99 {p99:.0f} ms")  # fmt: skip
         if explain:
             print(report(url, time.monotonic() - began))
         return result
@@ -171,6 +172,64 @@ def one_run(rate: float, seconds: float, admin: KafkaSettings, pg: Postgres, exp
         hub.stop_all()
         receiver.close()
         pg.drop(url)
+
+
+STAGES = (
+    "publish -> intake batch",
+    "intake batch -> relay published",
+    "relay published -> notifier recorded",
+    "notifier recorded -> webhook received",
+)
+
+# Per case: its signal's intake batch, its first alert's publication by the relay and its first
+# delivery row (recorded by the notifier's consumer), from the database's own times.
+_TIMES = text("""
+    WITH published AS (
+        SELECT key AS case_id, min(published_at) AS at FROM outbox_sent
+        WHERE contract = 'CaseAlert' GROUP BY key
+    ), recorded AS (
+        SELECT case_id, min(created_at) AS at FROM deliveries_done GROUP BY case_id
+    )
+    SELECT s.event_id, s.case_id, s.received_at, p.at AS published_at, r.at AS recorded_at
+    FROM signals s
+    LEFT JOIN published p ON p.case_id = s.case_id
+    LEFT JOIN recorded r ON r.case_id = s.case_id
+    WHERE s.case_id IS NOT NULL
+""")
+
+
+def stage_times(
+    url: str, sent: dict[str, float], seen: dict[str, float]
+) -> tuple[dict[str, str], dict[str, list[float]]]:
+    """Each signal's case, and the time each delivered signal spent in each stage (`STAGES`)."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(_TIMES).all()
+    engine.dispose()
+    stages: dict[str, list[float]] = {name: [] for name in STAGES}
+    for r in rows:
+        if r.event_id not in sent or r.case_id not in seen or r.published_at is None or r.recorded_at is None:
+            continue
+        marks = [sent[r.event_id], r.received_at.timestamp(), r.published_at.timestamp(),
+                 r.recorded_at.timestamp(), seen[r.case_id]]  # fmt: skip
+        for name, begin, end in zip(STAGES, marks, marks[1:], strict=False):
+            stages[name].append(end - begin)
+    return {r.event_id: r.case_id for r in rows}, stages
+
+
+_CASES = text("SELECT count(*), count(DISTINCT case_id) FROM signals")
+
+
+def settled(url: str, total: int, cases_seen: int) -> bool:
+    """Every signal is in the database and every case of theirs has had its webhook (signals of
+    one family share a case, so there may be fewer cases than signals)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            signals, cases = conn.execute(_CASES).one()
+    finally:
+        engine.dispose()
+    return bool(signals >= total and cases_seen >= cases)
 
 
 def first_seen(receiver: WebhookSink) -> dict[str, float]:
@@ -226,7 +285,7 @@ def main() -> None:
         for rate in rates:
             for n in range(args.runs):
                 print(f"\n== {rate:.0f} signals/s, run {n + 1} of {args.runs} ==", flush=True)
-                runs.append(one_run(rate, args.seconds, brokers.admin, pg, args.explain))
+                runs.append(one_run(rate, args.seconds, brokers, pg, args.explain))
                 sys.stdout.flush()
         summary(runs, None if args.no_chart else args.chart)
     finally:

@@ -87,7 +87,7 @@ def main() -> None:
             print(HEADER + "\n" + line(rows[-1]), flush=True)
         latency = None
         if args.latency_rate:
-            latency = one_run(args.latency_rate, 30.0, brokers.admin, pg, explain=False)
+            latency = one_run(args.latency_rate, 30.0, brokers, pg, explain=False)
     finally:
         pg.down()
         brokers.down()

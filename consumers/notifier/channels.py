@@ -1,4 +1,4 @@
-"""Sending one alert to one channel: webhook (httpx) or e-mail (smtplib).
+"""Sending one alert to one channel: webhook (`webhook_client`: http.client) or e-mail (smtplib).
 
 Each sender raises `DeliveryError` with a short reason (status code or error class, never a
 response body or personal data) and whether another attempt may help.
@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import smtplib
 import ssl
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
 from consumers.notifier.message import case_url, email_message, webhook_body
 from consumers.notifier.routing import Channel, EmailChannel
 from consumers.notifier.settings import NotifierSettings
+from consumers.notifier.webhook_client import WebhookClient
 
 SIGNATURE_HEADER = "X-Signalhub-Signature"
 
@@ -40,7 +40,7 @@ class Senders:
     """The senders of one process; `send` picks by channel type."""
 
     settings: NotifierSettings
-    http: httpx.Client
+    http: WebhookClient
     zone: ZoneInfo  # the region's, for times in e-mails
 
     def send(self, channel: Channel, alert: dict[str, Any]) -> None:
@@ -58,12 +58,12 @@ class Senders:
             SIGNATURE_HEADER: sign(body, self.settings.webhook_secret.get_secret_value().encode()),
         }
         try:
-            response = self.http.post(target, content=body, headers=headers)
-        except httpx.HTTPError as e:
+            status = self.http.post(target, body, headers)
+        except (OSError, http.client.HTTPException) as e:
             raise DeliveryError(f"http: {type(e).__name__}") from None
-        if response.status_code >= 300:
-            retriable = response.status_code >= 500 or response.status_code in (408, 409, 425, 429)
-            raise DeliveryError(f"http status {response.status_code}", retriable=retriable)
+        if status >= 300:
+            retriable = status >= 500 or status in (408, 409, 425, 429)
+            raise DeliveryError(f"http status {status}", retriable=retriable)
 
     def _email(self, channel: EmailChannel, alert: dict[str, Any], url: str) -> None:
         s = self.settings

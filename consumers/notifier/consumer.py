@@ -67,7 +67,9 @@ class AlertConsumer:
                 deliveries.record(session, routed, now)
         if batch:
             self._consumer.commit()
-        if alerts:
+        if alerts and not self._wakeup.pushed:
+            # With a LISTEN connection, record's NOTIFY already woke the workers at its commit; a
+            # second wake-up would only cost them an empty pass.
             self._wakeup.notify()
         return len(alerts)
 

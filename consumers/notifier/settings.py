@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EXAMPLE_ROUTING = Path(__file__).resolve().parent / "routing.example.toml"
@@ -25,6 +25,9 @@ class NotifierSettings(BaseSettings):
     backoff_max_s: float = 300.0
     lease_s: float = 60.0
     http_timeout_s: float = 5.0
+    # Deliveries of one claimed batch (distinct cases) sent at the same time per channel: one
+    # receiver round trip per batch instead of one per alert (1 = one after another).
+    send_concurrency: int = Field(default=8, ge=1, le=32)
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

@@ -1,7 +1,10 @@
 """Delivery workers: one loop per channel sends what is due, so a dead channel delays no other.
 
-Each row's outcome is committed right after its attempt; a worker killed mid-send leaves the row
-leased, and it is sent again when the lease ends (at least once).
+A claimed batch holds at most one row per case, so its rows are sent side by side
+(`send_concurrency` at a time): the batch takes about one receiver round trip, not one per alert,
+while each case still gets its alerts in order. The batch's outcomes are committed after its
+attempts; a worker killed mid-send leaves the rows leased, and they are sent again when the lease
+ends (at least once).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -83,6 +87,11 @@ class ChannelWorker:
         self._backoff = deliveries.Backoff(
             settings.backoff_base_s, settings.backoff_max_s, settings.max_attempts
         )
+        self._pool = (
+            ThreadPoolExecutor(settings.send_concurrency, thread_name_prefix=f"send-{channel}")
+            if settings.send_concurrency > 1
+            else None
+        )
 
     def run_once(self) -> int:
         """Attempt one batch of due deliveries (at most one per case, so order holds), then record
@@ -95,13 +104,15 @@ class ChannelWorker:
             )
         if not rows:
             return 0
+        outcomes = (
+            self._pool.map(self._attempt, rows) if self._pool and len(rows) > 1 else map(self._attempt, rows)
+        )
         sent: list[Delivery] = []
         errors: list[tuple[Delivery, DeliveryError]] = []
-        for row in rows:
-            try:
-                self._senders.send(self._target, row.alert)
+        for row, failure in zip(rows, outcomes, strict=True):
+            if failure is None:
                 sent.append(row)
-            except DeliveryError as failure:
+            else:
                 errors.append((row, failure))
         now = self._clock()
         with self._sessions() as session, session.begin():
@@ -124,6 +135,13 @@ class ChannelWorker:
             )
         return len(rows)
 
+    def _attempt(self, row: Delivery) -> DeliveryError | None:
+        try:
+            self._senders.send(self._target, row.alert)
+        except DeliveryError as failure:
+            return failure
+        return None
+
     def _observe(self, sent: list[Delivery], now: datetime) -> None:
         for row in sent:
             self._metrics.deliveries.labels(channel=self.channel, outcome="delivered").inc()
@@ -134,6 +152,13 @@ class ChannelWorker:
                 )
 
     def run(self, stop: threading.Event, wakeup: Wakeup) -> None:
+        try:
+            self._loop(stop, wakeup)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+
+    def _loop(self, stop: threading.Event, wakeup: Wakeup) -> None:
         while not stop.is_set():
             seen = wakeup.mark()
             try:

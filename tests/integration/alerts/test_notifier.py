@@ -182,6 +182,25 @@ def test_receiver_down_then_up_gets_everything_in_order_per_case(
     assert seen == {c: [a["alert_id"] for a in alerts if a["case_id"] == c] for c in cases}
 
 
+def test_a_batch_of_different_cases_is_sent_side_by_side(
+    tmp_path: Path,
+    alerts_pg_url: str,
+    kafka_settings: KafkaSettings,
+    webhook_receiver: WebhookReceiver,
+    smtp_server: SmtpServer,
+) -> None:
+    """A slow receiver (0.3 s an answer) gets a claimed batch's alerts at the same time, not one
+    round trip after another (which made the last alert of a batch of 100 wait for 99)."""
+    alerts = [case_alert(str(uuid.uuid4()), 0, priority="high") for _ in range(8)]
+    publish(kafka_settings, alerts)
+    webhook_receiver.delay_s = 0.3
+    notifier = notifier_settings(tmp_path, webhook_receiver, smtp_server, send_concurrency=8)
+    with running(hub(kafka_settings, alerts_pg_url), notifier, Metrics()):
+        assert wait_until(lambda: len(webhook_receiver.bodies()) == 8)
+    assert webhook_receiver.most_at_once >= 4
+    assert sorted(statuses(alerts_pg_url)) == [("hook", "delivered", 1)] * 8
+
+
 def test_exhausted_alert_is_parked_listed_and_retried(
     tmp_path: Path,
     alerts_pg_url: str,
