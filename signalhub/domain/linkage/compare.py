@@ -16,6 +16,7 @@ from signalhub.domain.linkage.fields import (
     address_level,
     date_level,
     first_name_level,
+    garbled_name,
     names_crossed,
     names_swapped,
     patronymic_level,
@@ -36,6 +37,9 @@ _TF_FIELDS = frozenset({"surname", "first_name", "patronymic"})
 _CORRECTIONS = {"child_far": "birth_date", "twins": "twins", "siblings": "siblings"}
 _NEAR_BIRTH = frozenset({"near", "typo"})
 _SAME_HOUSE = frozenset({"exact", "house", "near_house"})
+_SAME_SURNAME = frozenset({"exact", "translit", "fuzzy"})
+_SAME_STREET = _SAME_HOUSE | {"street"}
+_KIN = ("child_far", "twins", "siblings")  # the corrections that suspect two people of one family
 _ID_TYPO_DIGITS = 2  # an identifier this many edits (or a transposition) away is a typo
 _FAMILY = "family"  # a relative named with the record matches one of the candidate's (``family``)
 
@@ -78,28 +82,45 @@ def verdict(levels: dict[str, str]) -> str | None:
 
     ``identity_conflict``: a valid identifier agrees but the birth date and the first name
     disagree (a parent's or sibling's identifier typed in; a surname may change on marriage):
-    a possible match, never more, never less.
+    a possible match, never more, never less; unless the record could not be a relative's
+    (``_one_record_rewritten``), when the weights decide as for ``identifier_agrees``.
     ``identifier_agrees``: a valid identifier agrees: at least a possible match.
     ``near_identifier_conflict``: no identifier agrees but one is a typo apart (one or two
     digits, a transposition) while the birth date and the first name disagree: at most a
     possible match (the near number corroborates nothing when the person's own data differ:
     another person's identifier, a relative's, or a chance neighbour of the number).
-    ``uncorroborated_date``: a birth date a day or a digit off with no identifier, no house and
-    no family member in common: at most a possible match (namesakes are common, however rare
-    their name looks).
+    ``uncorroborated_date``: a birth date a day or a digit off with no identifier, no street of
+    the same town and no family member in common: at most a possible match (namesakes are
+    common, however rare their name looks; one living on the same street is not).
     """
     identifiers = (levels.get("snils"), levels.get("birth_cert"))
     own_data_differ = levels["birth_date"] == "disagree" and levels["first_name"] == "disagree"
     if "exact" in identifiers:
-        return "identity_conflict" if own_data_differ else "identifier_agrees"
+        conflict = own_data_differ and not _one_record_rewritten(levels)
+        return "identity_conflict" if conflict else "identifier_agrees"
     if "typo" in identifiers and own_data_differ:
         return "near_identifier_conflict"
     corroborated = (
-        "typo" in identifiers or levels["address"] in _SAME_HOUSE or levels.get(_FAMILY) == "agrees"
+        "typo" in identifiers or levels["address"] in _SAME_STREET or levels.get(_FAMILY) == "agrees"
     )
     if levels["birth_date"] in _NEAR_BIRTH and not corroborated:
         return "uncorroborated_date"
     return None
+
+
+def _one_record_rewritten(levels: dict[str, str]) -> bool:
+    """With the identifier agreeing and the first name and birth date not, nothing says a
+    relative: the same surname (a typo at most) at the same street and house, no patronymic or sex
+    that differs, and no family pattern (a child's date years off, twins, siblings). A
+    relative's identifier typed in shows one of those (a parent: another generation, another
+    patronymic; a spouse: another sex; a sibling: the sibling pattern): then it stays a conflict."""
+    return (
+        levels["surname"] in _SAME_SURNAME
+        and levels["address"] in _SAME_STREET
+        and levels["patronymic"] not in {"disagree", "fuzzy"}
+        and levels["sex"] != "disagree"
+        and not any(kin in levels for kin in _KIN)
+    )
 
 
 def head_levels(a: NormalisedPerson, b: NormalisedPerson) -> dict[str, str]:
@@ -158,7 +179,11 @@ def field_levels(
         assert b.birth_date is not None
         if abs((a.birth_date - b.birth_date).days) > 365:
             levels["child_far"] = "suspected"
-    if levels["first_name"] == "disagree" and levels["surname"] in {"exact", "translit", "fuzzy"}:
+    if (
+        levels["first_name"] == "disagree"
+        and levels["surname"] in {"exact", "translit", "fuzzy"}
+        and not garbled_name(a, b)
+    ):
         if levels["birth_date"] in _SAME_BIRTH:
             levels["twins"] = "suspected"
         elif levels["patronymic"] == "exact" or levels["birth_date"] == "typo":
@@ -183,8 +208,9 @@ def compare(
     (``frequencies``, the shipped ``name_frequencies`` by default). Different sex, a child's
     birth dates more than a year apart, and the twin pattern (same surname and birth date,
     different first name) and the sibling pattern (same surname and patronymic or a near birth
-    date, different first name) weigh strongly against. ``rule`` is the ``verdict`` limiting
-    the band. ``family``: a relative named with ``a`` matches a member of ``b``'s family, which
+    date, different first name) weigh strongly against, unless one first name is garbled
+    (``fields.garbled_name``: in no dictionary, two letters off a form of the other's).
+    ``rule`` is the ``verdict`` limiting the band. ``family``: a relative named with ``a`` matches a member of ``b``'s family, which
     corroborates a near birth date (``family.Household``); it weighs nothing itself.
     """
     cfg = config or default_config()
