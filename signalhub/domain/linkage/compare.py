@@ -16,7 +16,6 @@ from signalhub.domain.linkage.fields import (
     address_level,
     date_level,
     first_name_level,
-    garbled_name,
     names_crossed,
     names_swapped,
     patronymic_level,
@@ -179,11 +178,7 @@ def field_levels(
         assert b.birth_date is not None
         if abs((a.birth_date - b.birth_date).days) > 365:
             levels["child_far"] = "suspected"
-    if (
-        levels["first_name"] == "disagree"
-        and levels["surname"] in {"exact", "translit", "fuzzy"}
-        and not garbled_name(a, b)
-    ):
+    if levels["first_name"] == "disagree" and levels["surname"] in _SAME_SURNAME:
         if levels["birth_date"] in _SAME_BIRTH:
             levels["twins"] = "suspected"
         elif levels["patronymic"] == "exact" or levels["birth_date"] == "typo":
@@ -208,9 +203,8 @@ def compare(
     (``frequencies``, the shipped ``name_frequencies`` by default). Different sex, a child's
     birth dates more than a year apart, and the twin pattern (same surname and birth date,
     different first name) and the sibling pattern (same surname and patronymic or a near birth
-    date, different first name) weigh strongly against, unless one first name is garbled
-    (``fields.garbled_name``: in no dictionary, two letters off a form of the other's).
-    ``rule`` is the ``verdict`` limiting the band. ``family``: a relative named with ``a`` matches a member of ``b``'s family, which
+    date, different first name) weigh strongly against. ``rule`` is the ``verdict`` limiting
+    the band. ``family``: a relative named with ``a`` matches a member of ``b``'s family, which
     corroborates a near birth date (``family.Household``); it weighs nothing itself.
     """
     cfg = config or default_config()

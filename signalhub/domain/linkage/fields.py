@@ -26,7 +26,6 @@ __all__ = [
 _SURNAME_FUZZY = 0.92
 _TYPO_MIN_LENGTH = 5
 _FORM_TYPO_MIN_LETTERS = 3  # a name that is no name, this long, one letter off a form is a typo of it
-_GARBLED_EDITS = 2  # a name in no dictionary this many letters off the other's is garbled
 _NAME_FUZZY = 0.88
 _ADDRESS_NAMES = 90.0
 _ADDRESS_SAME_WORDS = 0.8  # share of name letters in words found on the other side
@@ -78,23 +77,6 @@ def first_name_level(a: NormalisedPerson, b: NormalisedPerson) -> str:
     return "fuzzy" if similar else "disagree"
 
 
-def garbled_name(a: NormalisedPerson, b: NormalisedPerson) -> bool:
-    """One record's first name is in no dictionary and within two letters of a full name or
-    diminutive of the other's (Аатолий/Толик, Сшаа/Шура, Алиеа/Алиса): a garbled name, which
-    can show no different child (twins, siblings), though it is no evidence for either."""
-    return _garbled(a, b) or _garbled(b, a)
-
-
-def _garbled(a: NormalisedPerson, b: NormalisedPerson) -> bool:
-    key = a.first_name_key
-    if (a.first_name_groups and not a.first_name_approx) or key is None or len(key) < _FORM_TYPO_MIN_LETTERS:
-        return False
-    if b.first_name_groups:
-        return _near_forms(key, b.first_name_groups, _GARBLED_EDITS)
-    other = b.first_name_key
-    return other is not None and OSA.distance(_letters(key), _letters(other)) <= _GARBLED_EDITS
-
-
 def _typo_of_a_form(a: NormalisedPerson, b: NormalisedPerson) -> bool:
     """``a``'s first name, not a known one, is one edit from a full name or diminutive of ``b``'s
     (Ниоклай and Коляша are both Николай; Вра, a short name garbled, is Вера). A name in no
@@ -105,14 +87,10 @@ def _typo_of_a_form(a: NormalisedPerson, b: NormalisedPerson) -> bool:
     return _typo_of_forms(a.first_name_key, b.first_name_groups)
 
 
-def _typo_of_forms(key: str, groups: frozenset[str]) -> bool:
-    return _near_forms(key, groups, 1)
-
-
 @lru_cache(maxsize=262_144)
-def _near_forms(key: str, groups: frozenset[str], edits: int) -> bool:
+def _typo_of_forms(key: str, groups: frozenset[str]) -> bool:
     letters = _letters(key)
-    return any(OSA.distance(letters, _letters(form)) <= edits for group in groups for form in forms_of(group))
+    return any(OSA.distance(letters, _letters(form)) <= 1 for group in groups for form in forms_of(group))
 
 
 # One letter of the written name each (Я is IA, Щ is SHCH in a key): a one-letter typo stays
