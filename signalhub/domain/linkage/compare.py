@@ -38,6 +38,7 @@ _NEAR_BIRTH = frozenset({"near", "typo"})
 _SAME_HOUSE = frozenset({"exact", "house", "near_house"})
 _SAME_SURNAME = frozenset({"exact", "translit", "fuzzy"})
 _SAME_STREET = _SAME_HOUSE | {"street"}
+_GENERATION_YEARS = 14  # a parent is at least this much older than their child
 _KIN = ("child_far", "twins", "siblings")  # the corrections that suspect two people of one family
 _ID_TYPO_DIGITS = 2  # an identifier this many edits (or a transposition) away is a typo
 _FAMILY = "family"  # a relative named with the record matches one of the candidate's (``family``)
@@ -76,13 +77,14 @@ def identifier_level(a: str | None, b: str | None) -> str:
     return "disagree"
 
 
-def verdict(levels: dict[str, str]) -> str | None:
+def verdict(levels: dict[str, str], generations_apart: bool = False) -> str | None:
     """The rule that limits the band of a pair, whatever its score (``compare`` docstring):
 
     ``identity_conflict``: a valid identifier agrees but the birth date and the first name
     disagree (a parent's or sibling's identifier typed in; a surname may change on marriage):
     a possible match, never more, never less; unless the record could not be a relative's
-    (``_one_record_rewritten``), when the weights decide as for ``identifier_agrees``.
+    (``_one_record_rewritten``; ``generations_apart``: birth dates a parent's and a child's
+    apart, ``_generations_apart``), when the weights decide as for ``identifier_agrees``.
     ``identifier_agrees``: a valid identifier agrees: at least a possible match.
     ``near_identifier_conflict``: no identifier agrees but one is a typo apart (one or two
     digits, a transposition) while the birth date and the first name disagree: at most a
@@ -95,7 +97,7 @@ def verdict(levels: dict[str, str]) -> str | None:
     identifiers = (levels.get("snils"), levels.get("birth_cert"))
     own_data_differ = levels["birth_date"] == "disagree" and levels["first_name"] == "disagree"
     if "exact" in identifiers:
-        conflict = own_data_differ and not _one_record_rewritten(levels)
+        conflict = own_data_differ and (generations_apart or not _one_record_rewritten(levels))
         return "identity_conflict" if conflict else "identifier_agrees"
     if "typo" in identifiers and own_data_differ:
         return "near_identifier_conflict"
@@ -107,12 +109,20 @@ def verdict(levels: dict[str, str]) -> str | None:
     return None
 
 
+def _generations_apart(a: NormalisedPerson, b: NormalisedPerson) -> bool:
+    """Born far enough apart to be parent and child (``_GENERATION_YEARS`` or more)."""
+    if a.birth_date is None or b.birth_date is None:
+        return False
+    return abs(a.birth_date.year - b.birth_date.year) >= _GENERATION_YEARS
+
+
 def _one_record_rewritten(levels: dict[str, str]) -> bool:
     """With the identifier agreeing and the first name and birth date not, nothing says a
-    relative: the same surname (a typo at most) at the same street and house, no patronymic or sex
-    that differs, and no family pattern (a child's date years off, twins, siblings). A
-    relative's identifier typed in shows one of those (a parent: another generation, another
-    patronymic; a spouse: another sex; a sibling: the sibling pattern): then it stays a conflict."""
+    relative: the same surname (a typo at most) on the same street, no patronymic or sex that
+    differs, and no family pattern (a child's date years off, twins, siblings). A relative's
+    identifier typed in shows one of those, or births a generation apart (a parent's: another
+    generation, another patronymic; a spouse's: another sex; a sibling's: the sibling pattern):
+    then it stays a conflict."""
     return (
         levels["surname"] in _SAME_SURNAME
         and levels["address"] in _SAME_STREET
@@ -210,7 +220,8 @@ def compare(
     cfg = config or default_config()
     levels = field_levels(a, b, cfg, family=family)
     evidence = tuple(FieldEvidence(*e) for e in _evidence(levels, a, cfg, frequencies))
-    return Comparison(round(sum(e.weight for e in evidence), 3), evidence, verdict(levels))
+    rule = verdict(levels, _generations_apart(a, b))
+    return Comparison(round(sum(e.weight for e in evidence), 3), evidence, rule)
 
 
 def score(
@@ -226,7 +237,7 @@ def score(
     ``head_levels`` when the caller has them already."""
     cfg = config or default_config()
     levels = field_levels(a, b, cfg, head, family)
-    return round(sum(weigh(levels, a, cfg, frequencies)), 3), verdict(levels)
+    return round(sum(weigh(levels, a, cfg, frequencies)), 3), verdict(levels, _generations_apart(a, b))
 
 
 def levels_of(evidence: Iterable[tuple[str, str]]) -> dict[str, str]:

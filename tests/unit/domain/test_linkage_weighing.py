@@ -37,12 +37,12 @@ def lenient() -> LinkageConfig:
 
 
 def test_an_identifier_with_surname_and_house_agreeing_and_nothing_saying_a_relative_is_weighed() -> None:
-    """The same number, surname and flat; no patronymic, sex or generation that differs: nothing
-    shows a relative's number, so the first name and birth date are weighed against it and the
+    """The same number, surname and flat; no patronymic, sex or generation that differs (born
+    six years apart): nothing shows a relative's number, so the first name and birth date are weighed against it and the
     score decides (was always a possible match, rule identity_conflict)."""
     config = lenient()
     a = PersonRecord("a", "Kelley", "Kimberly", None, D(1956, 6, 27), None, None, "III-СС 990210", HOME)
-    b = PersonRecord("b", "Kelley", "Joshua", None, D(1934, 8, 31), None, None, "III-СС 990210", HOME)
+    b = PersonRecord("b", "Kelley", "Jessica", None, D(1962, 8, 31), None, None, "III-СС 990210", HOME)
     c = compare(normalise(a), normalise(b), config)
     assert c.rule == "identifier_agrees"
     assert classify(c.score, config.thresholds, c.rule) is Band.MATCH
@@ -57,6 +57,7 @@ def test_an_identifier_with_surname_and_house_agreeing_and_nothing_saying_a_rela
         {"patronymic": "Петрович"},  # another patronymic: a father's or mother's number
         {"sex": "F", "first_name": "Анна"},  # another sex: a spouse's
         {"birth_date": D(2016, 5, 2)},  # a child's birth date years off: another generation
+        {"birth_date": D(1958, 5, 2)},  # an adult born 26 years earlier: could be a parent
         {"surname": "Сидоров"},  # another surname
         {"address": "г. Искитим, ул. Ленина, д. 8"},  # another town
     ],
