@@ -35,9 +35,8 @@ _IDENTIFIERS = frozenset({"snils", "birth_cert"})
 _TF_FIELDS = frozenset({"surname", "first_name", "patronymic"})
 _CORRECTIONS = {"child_far": "birth_date", "twins": "twins", "siblings": "siblings"}
 _NEAR_BIRTH = frozenset({"near", "typo"})
-_SAME_HOUSE = frozenset({"exact", "house", "near_house"})
+_CORROBORATING = frozenset({"exact", "house", "street"})  # the same street of the same town
 _SAME_SURNAME = frozenset({"exact", "translit", "fuzzy"})
-_SAME_STREET = _SAME_HOUSE | {"street"}
 _GENERATION_YEARS = 14  # a parent is at least this much older than their child
 _KIN = ("child_far", "twins", "siblings")  # the corrections that suspect two people of one family
 _ID_TYPO_DIGITS = 2  # an identifier this many edits (or a transposition) away is a typo
@@ -91,8 +90,9 @@ def verdict(levels: dict[str, str], generations_apart: bool = False) -> str | No
     possible match (the near number corroborates nothing when the person's own data differ:
     another person's identifier, a relative's, or a chance neighbour of the number).
     ``uncorroborated_date``: a birth date a day or a digit off with no identifier, no street of
-    the same town and no family member in common: at most a possible match (namesakes are
-    common, however rare their name looks; one living on the same street is not).
+    the same town (``exact``, ``house``, ``street``; another street with the same house number,
+    ``near_house``, is none) and no family member in common: at most a possible match (namesakes
+    are common, however rare their name looks; one living on the same street is not).
     """
     identifiers = (levels.get("snils"), levels.get("birth_cert"))
     own_data_differ = levels["birth_date"] == "disagree" and levels["first_name"] == "disagree"
@@ -102,7 +102,7 @@ def verdict(levels: dict[str, str], generations_apart: bool = False) -> str | No
     if "typo" in identifiers and own_data_differ:
         return "near_identifier_conflict"
     corroborated = (
-        "typo" in identifiers or levels["address"] in _SAME_STREET or levels.get(_FAMILY) == "agrees"
+        "typo" in identifiers or levels["address"] in _CORROBORATING or levels.get(_FAMILY) == "agrees"
     )
     if levels["birth_date"] in _NEAR_BIRTH and not corroborated:
         return "uncorroborated_date"
@@ -125,7 +125,7 @@ def _one_record_rewritten(levels: dict[str, str]) -> bool:
     then it stays a conflict."""
     return (
         levels["surname"] in _SAME_SURNAME
-        and levels["address"] in _SAME_STREET
+        and levels["address"] in _CORROBORATING
         and levels["patronymic"] not in {"disagree", "fuzzy"}
         and levels["sex"] != "disagree"
         and not any(kin in levels for kin in _KIN)

@@ -196,16 +196,18 @@ def _names_overlap(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def address_level(a: Address | None, b: Address | None) -> str:
-    """exact (names, house, flat) | house (names, house) | street (names only) | near_house
-    (most name words, house) | near (most name words) | disagree | missing."""
+    """exact (names, house, flat) | house (names, house) | street (names only, at least two
+    words each: a locality and a street) | near_house (most name words, house) | near (most name
+    words, or only the locality of one side) | disagree | missing."""
     if a is None or b is None:
         return "missing"
     overlap = _names_overlap(a.names, b.names)
     same_house = a.house is not None and a.house == b.house
     if overlap >= _ADDRESS_SAME_WORDS:
-        if not same_house:
-            return "street"
-        return "exact" if a.flat == b.flat else "house"
+        if same_house:
+            return "exact" if a.flat == b.flat else "house"
+        # a locality alone (Бердск) is no street: one word on a side agrees with a town at most
+        return "street" if min(len(a.names), len(b.names)) > 1 else "near"
     if overlap >= _ADDRESS_NEAR_WORDS:
         return "near_house" if same_house else "near"
     return "disagree"

@@ -86,8 +86,20 @@ def test_a_near_birth_date_on_the_same_street_is_corroborated() -> None:
     c = compare(normalise(a), normalise(b))
     assert c.rule is None
     assert classify(c.score, config.thresholds, c.rule) is Band.MATCH
-    elsewhere = compare(normalise(a), normalise(replace(b, address="г. Бердск, ул. Ленина, д. 17")))
-    assert elsewhere.rule == "uncorroborated_date"
+    for elsewhere in ("г. Бердск, ул. Ленина, д. 17", "г. Бердск"):  # another street; the town alone
+        assert compare(normalise(a), normalise(replace(b, address=elsewhere))).rule == "uncorroborated_date"
+
+
+def test_another_street_with_the_same_house_number_does_not_corroborate_a_near_date() -> None:
+    """Новосибирск, Мира 3 and Новосибирск, Ленина 3 share the town and the number, not the
+    house (was near_house, counted as the same house: namesakes were joined)."""
+    a = PersonRecord(
+        "a", "Иванов", "Егор", "Юрьевич", D(2015, 3, 12), "M", address="г. Новосибирск, ул. Мира, д. 3"
+    )
+    b = replace(a, record_id="b", birth_date=D(2015, 3, 13), address="г. Новосибирск, ул. Ленина, д. 3")
+    c = compare(normalise(a), normalise(b))
+    assert c.rule == "uncorroborated_date"
+    assert classify(c.score, default_config().thresholds, c.rule) is Band.POSSIBLE
 
 
 def test_twins_with_similar_names_stay_twins() -> None:
