@@ -102,8 +102,8 @@ def missed_pairs(
             later, earlier = (normalise(parse_row(dict(r), 0)) for r in (b, a))
             c = compare(later, earlier, config)
             band = classify(c.score, config.thresholds, c.rule)
-            if c.rule and band is not classify(c.score, config.thresholds):
-                counts[f"rule {c.rule}"] += 1
+            if band is not Band.MATCH and classify(c.score, config.thresholds) is Band.MATCH:
+                counts[f"rule {c.rule}"] += 1  # the score alone would have joined them
             elif band is Band.MATCH:
                 counts["pair matches"] += 1
             else:
