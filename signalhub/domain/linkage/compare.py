@@ -37,8 +37,6 @@ _CORRECTIONS = {"child_far": "birth_date", "twins": "twins", "siblings": "siblin
 _NEAR_BIRTH = frozenset({"near", "typo"})
 _CORROBORATING = frozenset({"exact", "house", "street"})  # the same street of the same town
 _SAME_SURNAME = frozenset({"exact", "translit", "fuzzy"})
-_GENERATION_YEARS = 14  # a parent is at least this much older than their child
-_KIN = ("child_far", "twins", "siblings")  # the corrections that suspect two people of one family
 _ID_TYPO_DIGITS = 2  # an identifier this many edits (or a transposition) away is a typo
 _FAMILY = "family"  # a relative named with the record matches one of the candidate's (``family``)
 
@@ -76,14 +74,13 @@ def identifier_level(a: str | None, b: str | None) -> str:
     return "disagree"
 
 
-def verdict(levels: dict[str, str], generations_apart: bool = False) -> str | None:
+def verdict(levels: dict[str, str]) -> str | None:
     """The rule that limits the band of a pair, whatever its score (``compare`` docstring):
 
     ``identity_conflict``: a valid identifier agrees but the birth date and the first name
     disagree (a parent's or sibling's identifier typed in; a surname may change on marriage):
-    a possible match, never more, never less; unless the record could not be a relative's
-    (``_one_record_rewritten``; ``generations_apart``: birth dates a parent's and a child's
-    apart, ``_generations_apart``), when the weights decide as for ``identifier_agrees``.
+    a possible match, never more, never less (the surname and the house agreeing say nothing
+    against it: a sibling's or a parent's record shares both).
     ``identifier_agrees``: a valid identifier agrees: at least a possible match.
     ``near_identifier_conflict``: no identifier agrees but one is a typo apart (one or two
     digits, a transposition) while the birth date and the first name disagree: at most a
@@ -97,8 +94,7 @@ def verdict(levels: dict[str, str], generations_apart: bool = False) -> str | No
     identifiers = (levels.get("snils"), levels.get("birth_cert"))
     own_data_differ = levels["birth_date"] == "disagree" and levels["first_name"] == "disagree"
     if "exact" in identifiers:
-        conflict = own_data_differ and (generations_apart or not _one_record_rewritten(levels))
-        return "identity_conflict" if conflict else "identifier_agrees"
+        return "identity_conflict" if own_data_differ else "identifier_agrees"
     if "typo" in identifiers and own_data_differ:
         return "near_identifier_conflict"
     corroborated = (
@@ -107,29 +103,6 @@ def verdict(levels: dict[str, str], generations_apart: bool = False) -> str | No
     if levels["birth_date"] in _NEAR_BIRTH and not corroborated:
         return "uncorroborated_date"
     return None
-
-
-def _generations_apart(a: NormalisedPerson, b: NormalisedPerson) -> bool:
-    """Born far enough apart to be parent and child (``_GENERATION_YEARS`` or more)."""
-    if a.birth_date is None or b.birth_date is None:
-        return False
-    return abs(a.birth_date.year - b.birth_date.year) >= _GENERATION_YEARS
-
-
-def _one_record_rewritten(levels: dict[str, str]) -> bool:
-    """With the identifier agreeing and the first name and birth date not, nothing says a
-    relative: the same surname (a typo at most) on the same street, no patronymic or sex that
-    differs, and no family pattern (a child's date years off, twins, siblings). A relative's
-    identifier typed in shows one of those, or births a generation apart (a parent's: another
-    generation, another patronymic; a spouse's: another sex; a sibling's: the sibling pattern):
-    then it stays a conflict."""
-    return (
-        levels["surname"] in _SAME_SURNAME
-        and levels["address"] in _CORROBORATING
-        and levels["patronymic"] not in {"disagree", "fuzzy"}
-        and levels["sex"] != "disagree"
-        and not any(kin in levels for kin in _KIN)
-    )
 
 
 def head_levels(a: NormalisedPerson, b: NormalisedPerson) -> dict[str, str]:
@@ -220,8 +193,7 @@ def compare(
     cfg = config or default_config()
     levels = field_levels(a, b, cfg, family=family)
     evidence = tuple(FieldEvidence(*e) for e in _evidence(levels, a, cfg, frequencies))
-    rule = verdict(levels, _generations_apart(a, b))
-    return Comparison(round(sum(e.weight for e in evidence), 3), evidence, rule)
+    return Comparison(round(sum(e.weight for e in evidence), 3), evidence, verdict(levels))
 
 
 def score(
@@ -237,7 +209,7 @@ def score(
     ``head_levels`` when the caller has them already."""
     cfg = config or default_config()
     levels = field_levels(a, b, cfg, head, family)
-    return round(sum(weigh(levels, a, cfg, frequencies)), 3), verdict(levels, _generations_apart(a, b))
+    return round(sum(weigh(levels, a, cfg, frequencies)), 3), verdict(levels)
 
 
 def levels_of(evidence: Iterable[tuple[str, str]]) -> dict[str, str]:
