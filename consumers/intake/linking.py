@@ -19,6 +19,7 @@ from typing import Any
 
 from signalhub.domain.families import FAMILY_ROLES
 from signalhub.domain.linkage.blocking import block_members, blocking_keys
+from signalhub.domain.linkage.cache_sizes import CANDIDATES, PERSONS
 from signalhub.domain.linkage.config import LinkageConfig
 from signalhub.domain.linkage.family import Household
 from signalhub.domain.linkage.model import Band, LinkDecision, NormalisedPerson, PersonRecord, Sex
@@ -33,7 +34,7 @@ from signalhub.store.intake_rows import Changes, PersonRow
 __all__ = ["Linked", "People", "link_rows", "record_of"]
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=PERSONS)
 def normalised(record: PersonRecord) -> NormalisedPerson:
     """`normalise`, memoised: the same written record normalises the same way."""
     return normalise(record)
@@ -68,7 +69,7 @@ _values: Callable[[PersonRow], RowValues] = attrgetter(
 )
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CANDIDATES)
 def _normalised_row(values: RowValues) -> NormalisedPerson:
     """A stored person's values, normalised; keyed by a plain tuple, which hashes and compares
     faster than a record (every candidate of every batch comes through here)."""

@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import TypeVar
 
+from signalhub.domain.linkage.cache_sizes import PERSONS
 from signalhub.domain.linkage.config import LinkageConfig
 from signalhub.domain.linkage.model import NormalisedPerson
 
@@ -41,7 +42,7 @@ def _address_words(n: NormalisedPerson) -> list[str]:
     return sorted((w for w in n.address.names if len(w) >= 4), key=lambda w: (-len(w), w))
 
 
-@lru_cache(maxsize=200_000)  # pure and immutable: a person keyed once, however often linked
+@lru_cache(maxsize=PERSONS)  # pure and immutable: a person keyed once, however often linked
 def blocking_keys(n: NormalisedPerson) -> frozenset[str]:
     """Keys of a person: ``snils:…``, ``bc:…`` and name/date keys (phonetic, never raw values).
 
@@ -110,7 +111,7 @@ def _bounded(key: str) -> str:
     return key[: MAX_KEY_LENGTH - 17] + "#" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=PERSONS)
 def query_keys(n: NormalisedPerson) -> frozenset[str]:
     """The subset of ``blocking_keys`` worth fetching: the coarse ``sf`` keys only when the
     record has no birth date (otherwise the date keys already reach every true match)."""

@@ -9,6 +9,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from signalhub.domain.linkage.address import Address
+from signalhub.domain.linkage.cache_sizes import VALUES
 from signalhub.domain.linkage.model import NormalisedPerson
 from signalhub.domain.linkage.names import forms_of
 
@@ -46,7 +47,7 @@ def surname_level(a: NormalisedPerson, b: NormalisedPerson) -> str:
     return _surname_pair(a.surname, b.surname)
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=VALUES)
 def _surname_pair(a: str, b: str) -> str:
     """fuzzy | disagree of two different surname keys."""
     short, long_ = sorted((a, b), key=len)
@@ -87,7 +88,7 @@ def _typo_of_a_form(a: NormalisedPerson, b: NormalisedPerson) -> bool:
     return _typo_of_forms(a.first_name_key, b.first_name_groups)
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=VALUES)
 def _typo_of_forms(key: str, groups: frozenset[str]) -> bool:
     letters = _letters(key)
     return any(OSA.distance(letters, _letters(form)) <= 1 for group in groups for form in forms_of(group))
@@ -107,7 +108,7 @@ _DIGRAPHS = (
 )
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=VALUES)
 def _letters(key: str) -> str:
     for digraph, letter in _DIGRAPHS:
         key = key.replace(digraph, letter)
@@ -185,7 +186,7 @@ def address_words_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return found / total
 
 
-@lru_cache(maxsize=262_144)  # a street's words meet the same few streets' over and over
+@lru_cache(maxsize=VALUES)  # a street's words meet the same few streets' over and over
 def _names_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     """1.0 for name words that agree as a whole, else ``address_words_overlap``."""
     if a and b:

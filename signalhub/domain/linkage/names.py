@@ -10,6 +10,7 @@ from typing import Literal
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from signalhub.domain.linkage.cache_sizes import VALUES
 from signalhub.domain.linkage.phonetic import phonetic_key
 from signalhub.domain.linkage.resources import diminutives, surname_endings
 
@@ -60,7 +61,7 @@ def _surname_part(key: str) -> str:
     return key
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=VALUES)
 def surname_key(text: str) -> str:
     """Key of a surname with its gendered ending folded: Иванова/Ivanov -> IVANOV."""
     parts = (phonetic_key(part) for part in _PARTS.split(text))
@@ -101,7 +102,7 @@ def forms_of(group: str) -> frozenset[str]:
     return _forms().get(group, frozenset())
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=VALUES)
 def _approx(key: str) -> tuple[tuple[str, Sex], ...]:
     if len(key) < 4:
         return ()
@@ -110,7 +111,7 @@ def _approx(key: str) -> tuple[tuple[str, Sex], ...]:
     return tuple(sorted({entry for hit, _, _ in hits for entry in table[hit]}))
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=VALUES)
 def first_name(text: str, sex: Sex | None = None) -> FirstName:
     """Read a first name: its key, the full names it may stand for, the sex it implies."""
     key = phonetic_key(text)
@@ -127,7 +128,7 @@ def first_name(text: str, sex: Sex | None = None) -> FirstName:
     return FirstName(key, frozenset(g for g, _ in entries), implied, approx and bool(entries))
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=VALUES)
 def patronymic(text: str) -> tuple[str, Sex | None]:
     """Stem and sex of a patronymic: Александрович/Александровна -> ("ALEKSANDROV", M/F)."""
     key = phonetic_key(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
+from signalhub.domain.linkage.cache_sizes import VALUES
 from signalhub.domain.linkage.resources import translit
 
 __all__ = ["has_latin", "phonetic_key"]
@@ -38,7 +39,7 @@ def has_latin(text: str) -> bool:
     return bool(_LATIN.search(upper)) and not _CYRILLIC.search(upper)
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=VALUES)
 def phonetic_key(text: str) -> str:
     """The folded key of a name; ``""`` when it has no letters."""
     upper = text.upper().replace("Ё", "Е")
