@@ -162,7 +162,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="signals per second")
     parser.add_argument("--chart", type=Path, default=REPO_ROOT / "var" / "soak.png")
     parser.add_argument("--pg-port", type=int, default=55452)
-    parser.add_argument("--broker-port", type=int, default=39392)
+    parser.add_argument("--broker-port", type=int, default=29392)  # below the ephemeral range
     args = parser.parse_args()
     os.chdir(REPO_ROOT)
     brokers = Brokers(BrokerSettings(port=args.broker_port, controller_port=args.broker_port + 1,
@@ -191,13 +191,13 @@ def main() -> None:
         f"\nsoak: {args.minutes:.0f} min at {args.rate:.0f} signals/s; last row: after the traffic stopped and drained"
     )
     table(samples)
-    chart(samples, args.chart, f"signalhub soak: {args.minutes:.0f} min at {args.rate:.0f} signals/s")
-    print(f"chart: {args.chart}")
     print(HEADER + "\n" + line(row))
     growth = grown(samples)
     lag_left = {k: v for k, v in samples[-1].lag.items() if v}  # -1 (unknown) counts as left
     print(f"memory growth over {GROWTH_LIMIT - 1:.0%} after warm-up: {growth or 'none'}")
-    print(f"backlog after the traffic stopped: {lag_left or 'zero'} (drained: {drained})")
+    print(f"backlog after the traffic stopped: {lag_left or 'zero'} (drained: {drained})", flush=True)
+    chart(samples, args.chart, f"signalhub soak: {args.minutes:.0f} min at {args.rate:.0f} signals/s")
+    print(f"chart: {args.chart}")
     sys.exit(1 if growth or lag_left or row.lost or row.duplicates or row.undelivered else 0)
 
 
