@@ -5,8 +5,9 @@ permanent refusal; an operator requeues it); a delivered row moves to `deliverie
 transaction that records it. Order per case: a row is due only when no earlier pending row of the
 same case and channel exists, so a channel that comes back receives a case's alerts in the order
 they were recorded. A claimed row is leased (`next_attempt_at` moved past the lease) so that
-workers running side by side never send it at the same time; a worker that dies leaves it to be
-retried when the lease ends. Writes that make work (`record`, `requeue`) NOTIFY the workers.
+workers running side by side never send it at the same time; the worker renews the lease while it
+sends (`renew`), so the lease can be short and a worker that dies leaves its rows to be retried
+within one lease. Writes that make work (`record`, `requeue`) NOTIFY the workers.
 """
 
 from __future__ import annotations
@@ -88,6 +89,16 @@ def claim(session: Session, channel: str, now: datetime, limit: int, lease: time
         return []
     session.execute(lease_until.where(Delivery.id.in_(ids)))
     return list(session.scalars(select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)))
+
+
+def renew(session: Session, row_ids: Sequence[int], until: datetime) -> None:
+    """Extend the lease of claimed rows still pending (a worker still sending them)."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(row_ids), Delivery.status == PENDING)
+        .values(next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def delivered(session: Session, row_ids: Sequence[int], now: datetime) -> None:

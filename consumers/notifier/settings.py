@@ -20,10 +20,15 @@ class NotifierSettings(BaseSettings):
     webhook_secret: SecretStr = SecretStr("change-me-in-production")
     group_id: str = "notifier"
 
-    max_attempts: int = 10
+    # A failed delivery waits base*2^(n-1) s, at most `backoff_max_s`, times U(0.5, 1): a receiver
+    # back from an outage has every alert within 30 s. 22 attempts keep the window before a row is
+    # parked as long as it was with a 300 s cap and 10 attempts (ceilings add up to 511 s).
+    max_attempts: int = 22
     backoff_base_s: float = 1.0
-    backoff_max_s: float = 300.0
-    lease_s: float = 60.0
+    backoff_max_s: float = 30.0
+    # A claimed batch is leased for `lease_s` and the lease is renewed every third of it while the
+    # batch is sent: a killed notifier's rows are due again within `lease_s`.
+    lease_s: float = 10.0
     http_timeout_s: float = 5.0
     # Deliveries of one claimed batch (distinct cases) sent at the same time per channel: one
     # receiver round trip per batch instead of one per alert (1 = one after another).

@@ -3,8 +3,8 @@
 A claimed batch holds at most one row per case, so its rows are sent side by side
 (`send_concurrency` at a time): the batch takes about one receiver round trip, not one per alert,
 while each case still gets its alerts in order. The batch's outcomes are committed after its
-attempts; a worker killed mid-send leaves the rows leased, and they are sent again when the lease
-ends (at least once).
+attempts; while it is sent its lease is renewed (`lease.LeaseKeeper`), and a worker killed
+mid-send leaves the rows leased: they are sent again when the short lease ends (at least once).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from consumers.notifier import deliveries
 from consumers.notifier.channels import DeliveryError, Senders
+from consumers.notifier.lease import LeaseKeeper
 from consumers.notifier.message import instant
 from consumers.notifier.routing import Routing
 from consumers.notifier.settings import NotifierSettings
@@ -96,24 +97,27 @@ class ChannelWorker:
     def run_once(self) -> int:
         """Attempt one batch of due deliveries (at most one per case, so order holds), then record
         every outcome in one transaction; returns how many were attempted. A crash between the
-        sends and that commit sends the batch again when its lease ends (at least once)."""
+        sends and that commit sends the batch again when its lease ends (at least once); the lease
+        is renewed while the batch is sent."""
         s = self._settings
+        lease = timedelta(seconds=s.lease_s)
         with self._sessions() as session, session.begin():
-            rows = deliveries.claim(
-                session, self.channel, self._clock(), s.batch_size, timedelta(seconds=s.lease_s)
-            )
+            rows = deliveries.claim(session, self.channel, self._clock(), s.batch_size, lease)
         if not rows:
             return 0
-        outcomes = (
-            self._pool.map(self._attempt, rows) if self._pool and len(rows) > 1 else map(self._attempt, rows)
-        )
         sent: list[Delivery] = []
         errors: list[tuple[Delivery, DeliveryError]] = []
-        for row, failure in zip(rows, outcomes, strict=True):
-            if failure is None:
-                sent.append(row)
-            else:
-                errors.append((row, failure))
+        with LeaseKeeper(self._sessions, [row.id for row in rows], lease, self._clock):
+            outcomes = (
+                self._pool.map(self._attempt, rows)
+                if self._pool and len(rows) > 1
+                else map(self._attempt, rows)
+            )
+            for row, failure in zip(rows, outcomes, strict=True):
+                if failure is None:
+                    sent.append(row)
+                else:
+                    errors.append((row, failure))
         now = self._clock()
         with self._sessions() as session, session.begin():
             deliveries.delivered(session, [row.id for row in sent], now)

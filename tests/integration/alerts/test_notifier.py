@@ -6,20 +6,28 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from consumers.notifier import app as notifier_app
 from consumers.notifier import deliveries
+from consumers.notifier.app import utcnow
+from consumers.notifier.channels import Senders
+from consumers.notifier.routing import load_routing
 from consumers.notifier.settings import NotifierSettings
+from consumers.notifier.worker import ChannelWorker, Clock
 from schemas.codec import Codec
 from signalhub.kafka import make_producer
 from signalhub.metrics import Metrics
@@ -257,3 +265,62 @@ def test_deliveries_of_a_channel_removed_from_routing_are_parked_not_left_pendin
         pager = session.scalars(select(Delivery).where(Delivery.channel == "pager")).one()
         assert pager.last_error == deliveries.UNROUTED
     engine.dispose()
+
+
+def channel_worker(
+    notifier: NotifierSettings, sessions: sessionmaker[Session], clock: Clock
+) -> ChannelWorker:
+    senders = Senders(notifier, httpx.Client(timeout=notifier.http_timeout_s), ZoneInfo("Europe/Moscow"))
+    return ChannelWorker(
+        "hook", load_routing(notifier.routing_path), sessions, senders, notifier, Metrics(), clock
+    )
+
+
+def test_a_batch_sent_for_longer_than_its_lease_stays_with_its_worker(
+    tmp_path: Path, alerts_pg_url: str, webhook_receiver: WebhookReceiver, smtp_server: SmtpServer
+) -> None:
+    """The lease is renewed while a slow receiver takes the batch: a second worker (another
+    notifier process) never takes the rows in hand and sends them again."""
+    alerts = [case_alert(str(uuid.uuid4()), 0, priority="high") for _ in range(5)]
+    webhook_receiver.delay_s = 0.8  # the batch takes 4 s (one alert after another), the lease is 1.5 s
+    notifier = notifier_settings(tmp_path, webhook_receiver, smtp_server, lease_s=1.5, send_concurrency=1)
+    engine = make_engine(alerts_pg_url)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session, session.begin():
+        deliveries.record(session, [(a, ["hook"]) for a in alerts], utcnow())
+    first, second = channel_worker(notifier, sessions, utcnow), channel_worker(notifier, sessions, utcnow)
+    attempted: list[int] = []
+    thread = threading.Thread(target=lambda: attempted.append(first.run_once()))
+    thread.start()
+    assert wait_until(lambda: len(webhook_receiver.bodies()) >= 1)  # the first worker holds the batch
+    taken = 0
+    while thread.is_alive():
+        taken += second.run_once()
+        time.sleep(0.05)
+    thread.join()
+    engine.dispose()
+    assert (attempted, taken) == ([5], 0)
+    assert sorted(r.headers["Idempotency-Key"] for r in webhook_receiver.bodies()) == sorted(
+        a["alert_id"] for a in alerts
+    )
+    assert statuses(alerts_pg_url) == [("hook", "delivered", 1)] * 5
+
+
+def test_a_killed_workers_claim_is_sent_again_within_ten_seconds(
+    tmp_path: Path, alerts_pg_url: str, webhook_receiver: WebhookReceiver, smtp_server: SmtpServer
+) -> None:
+    """A notifier SIGKILLed after claiming leaves its rows leased; with the default lease another
+    worker sends them ten seconds later, not a minute (the fault harness's scenario 3)."""
+    alert = case_alert(str(uuid.uuid4()), 0, priority="high")
+    notifier = notifier_settings(tmp_path, webhook_receiver, smtp_server, lease_s=NotifierSettings().lease_s)
+    engine = make_engine(alerts_pg_url)
+    sessions = make_sessionmaker(engine)
+    now = utcnow()
+    with sessions() as session, session.begin():
+        deliveries.record(session, [(alert, ["hook"])], now)
+        killed = deliveries.claim(session, "hook", now, 10, timedelta(seconds=notifier.lease_s))
+    assert [row.alert_id for row in killed] == [alert["alert_id"]]
+    assert channel_worker(notifier, sessions, lambda: now + timedelta(seconds=9)).run_once() == 0
+    assert channel_worker(notifier, sessions, lambda: now + timedelta(seconds=10)).run_once() == 1
+    engine.dispose()
+    assert [r.headers["Idempotency-Key"] for r in webhook_receiver.bodies()] == [alert["alert_id"]]

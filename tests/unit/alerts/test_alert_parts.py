@@ -18,7 +18,7 @@ from consumers.notifier.channels import sign
 from consumers.notifier.deliveries import Backoff
 from consumers.notifier.message import as_stored, email_message, webhook_body
 from consumers.notifier.routing import Routing, load_routing
-from consumers.notifier.settings import EXAMPLE_ROUTING
+from consumers.notifier.settings import EXAMPLE_ROUTING, NotifierSettings
 from schemas.codec import Codec
 from signalhub.domain.outbound import case_alert, epoch_ms, signal_receipt
 from signalhub.domain.vocabulary import AlertType, ReceiptStatus
@@ -114,6 +114,19 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
     for attempt, ceiling in ((1, 1), (2, 2), (3, 4), (7, 60), (9, 60)):
         delay = backoff.delay(attempt, rng)
         assert timedelta(seconds=ceiling / 2) <= delay <= timedelta(seconds=ceiling)
+
+
+def test_default_backoff_resends_within_thirty_seconds_and_parks_no_sooner_than_before() -> None:
+    """After an outage every alert goes out within 30 s of the receiver's return (a 300 s cap
+    stretched the fault harness's scenario 5), and a receiver away for eight minutes still parks
+    nothing (the retry window of the old 300 s cap and 10 attempts: ceilings of 511 s)."""
+    s = NotifierSettings()
+    backoff = Backoff(s.backoff_base_s, s.backoff_max_s, s.max_attempts)
+    rng = random.Random(3)
+    delays = [backoff.delay(attempt, rng) for attempt in range(1, s.max_attempts)]
+    assert max(delays) <= timedelta(seconds=30)
+    ceilings = sum(min(s.backoff_max_s, s.backoff_base_s * 2 ** (n - 1)) for n in range(1, s.max_attempts))
+    assert ceilings >= 511
 
 
 def test_email_is_russian_and_names_nobody() -> None:
