@@ -44,6 +44,10 @@ class KafkaSettings(BaseSettings):
     retention_ms: int = 30 * 24 * 3600 * 1000
     dlq_retention_ms: int = 90 * 24 * 3600 * 1000
     client_id: str = "signalhub"
+    # A group member that stops heartbeating (a killed process) keeps its partitions this long;
+    # kafka-python 3's default is 45 s. Heartbeats go every fifth of it. The brokers must allow it
+    # (group.min.session.timeout.ms, 6 s by default).
+    session_timeout_ms: int = Field(default=10_000, gt=0)
 
     def as_principal(self, username: str, password: str | SecretStr) -> KafkaSettings:
         """These settings, authenticating as another principal."""
