@@ -269,7 +269,7 @@ def main() -> None:
     parser.add_argument("--chart", type=Path, default=Path("var/alert-latency-ramp.png"), help="PNG path")
     parser.add_argument("--no-chart", action="store_true")
     parser.add_argument("--pg-port", default="55436")
-    parser.add_argument("--broker-port", type=int, default=39192)
+    parser.add_argument("--broker-port", type=int, default=29192)  # below the ephemeral range
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     os.chdir(REPO_ROOT)

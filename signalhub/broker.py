@@ -42,7 +42,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from signalhub import broker_nodes
+from signalhub import broker_nodes, local_ports
 from signalhub.broker_process import (
     READY_MARKER,
     BrokerError,
@@ -138,6 +138,14 @@ def up(settings: BrokerSettings) -> StartResult:
         if not pending:
             return StartResult(already_running=True, pid=_first_pid(settings), seconds=0.0)
         for port in (p for node in pending for p in (node.port, node.controller_port)):
+            if local_ports.ephemeral(port):
+                low, high = local_ports.ephemeral_range()
+                raise BrokerError(
+                    f"SIGNALHUB_BROKER_PORT / SIGNALHUB_BROKER_CONTROLLER_PORT: port {port} is in the kernel's"
+                    f" ephemeral port range {low}-{high}, which a client reconnecting to a stopped broker"
+                    f" may be given, and the broker could not start again; choose ports below {low}"
+                    " (or reserve them in net.ipv4.ip_local_reserved_ports)"
+                )
             if port_taken(port):
                 raise BrokerError(f"port {port} on 127.0.0.1 is already in use by another process")
         if shutil.which("java") is None:

@@ -39,7 +39,7 @@ def free_block(first: int, size: int) -> int:
 
 @pytest.fixture
 def cluster() -> Iterator[BrokerSettings]:
-    port = free_block(39592, 6)
+    port = free_block(29592, 6)
     settings = BrokerSettings(
         port=port, controller_port=port + 1, nodes=3, data_dir=TEST_ROOT / f"cluster-{os.getpid()}"
     )
