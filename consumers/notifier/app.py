@@ -34,7 +34,8 @@ def run(
     server = (
         serve(metrics, notifier.metrics_port, host=settings.metrics_host) if notifier.metrics_port else None
     )
-    engine = make_engine(settings.db.url, pool_size=max(settings.db.pool_size, len(routing.channels) + 3))
+    # A worker and its lease keeper per channel, the consumer, the gauge.
+    engine = make_engine(settings.db.url, pool_size=max(settings.db.pool_size, 2 * len(routing.channels) + 3))
     sessions = make_sessionmaker(engine)
     consumer = make_consumer(
         settings.kafka,

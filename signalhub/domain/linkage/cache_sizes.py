@@ -7,11 +7,12 @@ normalised person, its blocking keys); the caches of names and pairs of values u
 thousand a minute at ~0.2 KB. Records are met again within a batch and by the next few batches
 (a family's signals); the candidates of busy blocks are met again and again, so their cache is
 the one whose size buys intake CPU (benchmarks/intake_throughput.py, 100 000 registry persons:
-16 384 entries cost 12 % more intake CPU per signal than 200 000).
+16 384 entries cost 12 % more intake CPU per signal than 200 000), and 32 768 still filled past
+minute 10 of the soak.
 """
 
 from __future__ import annotations
 
 PERSONS = 16_384  # keyed by a record or a normalised person (normalised, blocking keys)
-CANDIDATES = 32_768  # stored persons, normalised (every candidate of every batch)
+CANDIDATES = 16_384  # stored persons, normalised (every candidate of every batch)
 VALUES = 32_768  # keyed by a name or a pair of values (phonetic keys, comparisons): ~7 MB when full
