@@ -16,7 +16,11 @@ from tests.fixtures.pipeline import Postgres
 
 pytestmark = pytest.mark.integration
 
-CI = Timing(warmup_s=2.0, after_s=2.0, scale=0.05, drain_s=90.0)
+# Faults a thirtieth of the full run's (webhook errors 3.6 s, then slow 1.8 s; an intake killed every
+# 2 s, once it has started); recovery is short since a killed notifier's deliveries are due again
+# after 10 s (lease) and a killed member's partitions move after 10 s (session timeout), not 60 s
+# and 45 s.
+CI = Timing(warmup_s=2.0, after_s=2.0, scale=0.03, drain_s=90.0)
 
 
 @pytest.mark.parametrize(
@@ -35,7 +39,7 @@ def test_nothing_lost_nothing_doubled(
         scenario, admin=kafka_broker, pg=pg, brokers=None, rate=20.0, timing=CI, log_dir=tmp_path,
         passwords=kafka_principals.passwords,
     )  # fmt: skip
-    assert row.published > 100
+    assert row.published > 50  # a few seconds of traffic around the fault, however slow the machine
     assert row.receipts >= row.published
     assert row.alerts > 0
     assert (row.lost, row.duplicates, row.undelivered) == (0, 0, 0), row
