@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +26,7 @@ from consumers.notifier.app import utcnow
 from consumers.notifier.channels import Senders
 from consumers.notifier.routing import load_routing
 from consumers.notifier.settings import NotifierSettings
+from consumers.notifier.webhook_client import WebhookClient
 from consumers.notifier.worker import ChannelWorker, Clock
 from schemas.codec import Codec
 from signalhub.kafka import make_producer
@@ -270,7 +270,7 @@ def test_deliveries_of_a_channel_removed_from_routing_are_parked_not_left_pendin
 def channel_worker(
     notifier: NotifierSettings, sessions: sessionmaker[Session], clock: Clock
 ) -> ChannelWorker:
-    senders = Senders(notifier, httpx.Client(timeout=notifier.http_timeout_s), ZoneInfo("Europe/Moscow"))
+    senders = Senders(notifier, WebhookClient(timeout_s=notifier.http_timeout_s), ZoneInfo("Europe/Moscow"))
     return ChannelWorker(
         "hook", load_routing(notifier.routing_path), sessions, senders, notifier, Metrics(), clock
     )
