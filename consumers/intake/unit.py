@@ -36,7 +36,6 @@ from signalhub.domain.priority import AckDeadlines
 from signalhub.domain.vocabulary import PriorityLevel, ReceiptStatus, SignalType
 from signalhub.settings import KafkaSettings
 from signalhub.signal_rules import SignalRules
-from signalhub.store.base import plan_with_values
 from signalhub.store.intake_rows import CaseRow, Changes, SignalRow
 from signalhub.store.intake_writes import next_case_numbers, write_changes
 
@@ -76,7 +75,6 @@ def process_batch(
     persons earlier ones created), then, with the families of the linked persons loaded and
     locked, place each signal in its family and case in the same order."""
     with engine.begin() as conn:
-        plan_with_values(conn)  # the batch's reads by lists of ids, on tables that keep growing
         registry = load_registry(conn, accepted, config.linkage)
         unit = _Unit(config, registry.inbox, registry.by_record, now)
         unit.people = People(registry.index, registry.persons, config.linkage, unit.changes)

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator, create_engine, event
-from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 NAMING = {
@@ -84,16 +84,6 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
         url, echo=echo, pool_size=pool_size, pool_pre_ping=True, json_serializer=_json_text,
         connect_args={"connect_timeout": 10},
     )  # fmt: skip
-
-
-def plan_with_values(conn: Connection) -> None:
-    """For the rest of this transaction, PostgreSQL plans every statement with its values, prepared
-    or not (`plan_cache_mode`). psycopg prepares a statement at its sixth run and PostgreSQL may
-    then keep a generic plan made with the statistics of that moment: made while a table was
-    empty (a new hub, every benchmark), a read by a list of ids scans the whole table comparing
-    each row with each id until autovacuum's next ANALYZE."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Any]:

@@ -14,8 +14,7 @@ from typing import cast
 import pytest
 from sqlalchemy import Connection, Table, insert
 
-from signalhub.store.base import make_engine, plan_with_values
-from signalhub.store.intake_reads import inbox_positions, signals_by_record
+from signalhub.store.base import make_engine
 from signalhub.store.outbox import known
 from signalhub.store.registry import Person, PersonKey
 from signalhub.store.registry_reads import persons_by_keys
@@ -45,33 +44,3 @@ def test_known_message_ids_and_persons_by_id_are_planned_with_their_ids(alerts_p
     finally:
         engine.dispose()
     assert [s for s in prepared if "outbox_sent" in s or "FROM persons" in s] == []
-
-
-def _generic_plans(conn: Connection, table: str) -> tuple[int, int]:
-    """(generic, custom) plans of this session's prepared statements reading `table`."""
-    row = conn.exec_driver_sql(
-        "SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0) FROM pg_prepared_statements"
-        " WHERE statement LIKE %s",
-        (f"%FROM {table}%",),
-    ).one()
-    return int(row[0]), int(row[1])
-
-
-@pytest.mark.parametrize("with_values", [True, False])
-def test_an_intake_batch_plans_its_reads_with_their_values(alerts_pg_url: str, with_values: bool) -> None:
-    """Intake's batch transaction (`plan_with_values`): its reads by lists of event ids and
-    records, prepared by psycopg after five runs, are planned with their values every time; left
-    to PostgreSQL, the same reads of the empty tables turn to a generic plan."""
-    engine = make_engine(alerts_pg_url)
-    try:
-        with engine.begin() as conn:
-            if with_values:
-                plan_with_values(conn)
-            for n in range(12):
-                assert inbox_positions(conn, {("police", f"e{n}"), ("health", f"e{n + 1}")}) == {}
-                assert signals_by_record(conn, {("police", f"r{n}")}) == {}
-            generic, custom = _generic_plans(conn, "inbox")
-    finally:
-        engine.dispose()
-    assert custom > 0  # prepared, and planned with values at least the first times
-    assert (generic == 0) is with_values
