@@ -172,7 +172,7 @@ class ChannelWorker:
                 log.warning("Delivery worker %s: database error %s, retrying", self.channel, type(e).__name__)
                 stop.wait(1.0)
                 continue
-            if attempted < self._settings.batch_size:
+            if not attempted:  # else claim again at once: a case's next alert is due only now
                 s = self._settings
                 wakeup.wait(s.listen_poll_interval_s if wakeup.pushed else s.poll_interval_s, seen)
 

@@ -209,6 +209,27 @@ def test_a_batch_of_different_cases_is_sent_side_by_side(
     assert sorted(statuses(alerts_pg_url)) == [("hook", "delivered", 1)] * 8
 
 
+def test_a_cases_alerts_recorded_together_are_sent_one_after_another_at_once(
+    tmp_path: Path,
+    alerts_pg_url: str,
+    kafka_settings: KafkaSettings,
+    webhook_receiver: WebhookReceiver,
+    smtp_server: SmtpServer,
+) -> None:
+    """Alerts of one case recorded in one pass are claimed one at a time (the case's order): each
+    is claimed as soon as the one before it is sent, not at the next wake-up or timed poll (a
+    case's second alert waited up to `listen_poll_interval_s`: the 1 s tail of alert_latency)."""
+    case = str(uuid.uuid4())
+    alerts = [case_alert(case, seq, priority="high") for seq in range(4)]
+    publish(kafka_settings, alerts)
+    notifier = notifier_settings(tmp_path, webhook_receiver, smtp_server, listen_poll_interval_s=60.0)
+    with running(hub(kafka_settings, alerts_pg_url), notifier, Metrics()):  # not three waits of 60 s
+        assert wait_until(lambda: len(webhook_receiver.bodies()) == 4, timeout_s=20)
+    assert [json.loads(r.body)["alert_id"] for r in webhook_receiver.bodies()] == [
+        a["alert_id"] for a in alerts
+    ]
+
+
 def test_exhausted_alert_is_parked_listed_and_retried(
     tmp_path: Path,
     alerts_pg_url: str,
