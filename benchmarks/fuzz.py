@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import shutil
 import sys
 import time
-import uuid
 
 from hypothesis import HealthCheck, given, seed, settings
-from intake_throughput import bench_broker  # benchmarks/intake_throughput.py
+from intake_throughput import bench_stack  # benchmarks/intake_throughput.py
 
 from signalhub.kafka import create_topics
 from tests.fixtures.fuzzing import run_intake
 from tests.fixtures.hostile import Message, messages
-from tests.fixtures.pipeline import Brokers, Postgres
 
 ROUND = 5_000  # groups drawn per Hypothesis run (each run has its own seed)
 
@@ -60,19 +56,9 @@ def main() -> None:
     drawn_s = time.monotonic() - started
     print(f"drew {len(inputs)} messages in {drawn_s:.0f} s", flush=True)
 
-    pg = Postgres(int(os.environ.get("SIGNALHUB_PG_PORT", "55432")))
-    pg.up()
-    url = pg.fresh_database()
-    brokers = Brokers(bench_broker())
-    brokers.up()
-    kafka = brokers.admin.model_copy(update={"topic_prefix": f"f{uuid.uuid4().hex[:8]}."})
-    try:
+    with bench_stack("f") as (url, kafka):
         create_topics(kafka)
         tally = run_intake(kafka, url, inputs, batch_size=args.batch, idle_s=180)
-    finally:
-        brokers.down()
-        shutil.rmtree(brokers.settings.data_dir, ignore_errors=True)
-        pg.drop(url)
 
     print(f"kinds drawn: {dict(sorted(tally.kinds.items()))}")
     width = max(len(label) for label, _ in tally.rows())

@@ -19,6 +19,8 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -37,7 +39,7 @@ from signalhub.domain.linkage.config import default_config
 from signalhub.domain.linkage.model import PersonRecord
 from signalhub.kafka import create_topics, make_consumer, make_producer
 from signalhub.metrics import Metrics
-from signalhub.settings import AGENCIES, REPO_ROOT, BrokerSettings
+from signalhub.settings import AGENCIES, REPO_ROOT, BrokerSettings, KafkaSettings
 from signalhub.signals import RiskSignalModel
 from signalhub.store.base import make_engine
 from signalhub.store.registry import Family, Person, PersonKey
@@ -91,11 +93,24 @@ def signal(rng: random.Random, members: list[dict[str, Any]]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def bench_broker() -> BrokerSettings:
-    """A private broker for one benchmark run (var/bench-kafka/<random>), on free ports."""
+@contextmanager
+def bench_stack(prefix: str) -> Iterator[tuple[str, KafkaSettings]]:
+    """A fresh database on the PostgreSQL of `SIGNALHUB_PG_PORT` and a private broker for one
+    benchmark run (var/bench-kafka/<random>, free ports): (database URL, super-user settings with
+    topics prefixed `prefix`<random>.); both are removed afterwards."""
+    pg = Postgres(int(os.environ.get("SIGNALHUB_PG_PORT", "55432")))
+    pg.up()
+    url = pg.fresh_database()
     port, controller_port = free_ports()
     data_dir = REPO_ROOT / "var" / "bench-kafka" / uuid.uuid4().hex[:8]
-    return BrokerSettings(port=port, controller_port=controller_port, data_dir=data_dir)
+    brokers = Brokers(BrokerSettings(port=port, controller_port=controller_port, data_dir=data_dir))
+    brokers.up()
+    try:
+        yield url, brokers.admin.model_copy(update={"topic_prefix": f"{prefix}{uuid.uuid4().hex[:8]}."})
+    finally:
+        brokers.down()
+        shutil.rmtree(data_dir, ignore_errors=True)
+        pg.drop(url)
 
 
 def main() -> None:
@@ -108,13 +123,7 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     rng = random.Random(7)
 
-    pg = Postgres(int(os.environ.get("SIGNALHUB_PG_PORT", "55432")))
-    pg.up()
-    url = pg.fresh_database()
-    brokers = Brokers(bench_broker())
-    brokers.up()
-    kafka = brokers.admin.model_copy(update={"topic_prefix": f"b{uuid.uuid4().hex[:8]}."})
-    try:
+    with bench_stack("b") as (url, kafka):
         registry: list[list[dict[str, Any]]] = []
         while sum(len(f) for f in registry) < args.registry:
             registry.append(family(rng))
@@ -204,10 +213,6 @@ def main() -> None:
             f"CPU per signal: intake thread {intake_cpu[0] / n * 1000:.3f} ms, "
             f"PostgreSQL {pg_cpu / n * 1000:.3f} ms, Kafka broker {kafka_cpu / n * 1000:.3f} ms"
         )
-    finally:
-        brokers.down()
-        shutil.rmtree(brokers.settings.data_dir, ignore_errors=True)
-        pg.drop(url)
 
 
 if __name__ == "__main__":
