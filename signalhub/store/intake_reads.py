@@ -7,7 +7,7 @@ from dataclasses import fields
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, String, any_, bindparam, select
+from sqlalchemy import ColumnElement, Connection, Select, String, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from signalhub.store.cases import Case
@@ -15,6 +15,7 @@ from signalhub.store.intake_rows import CaseRow, FamilyRow, SignalRow
 from signalhub.store.registry import Family, InboxEntry, Person, Signal, SignalPerson
 
 __all__ = [
+    "by_agency",
     "cases_of_families",
     "children_of_cases",
     "chunk_size",
@@ -58,18 +59,30 @@ def in_(conn: Connection, column: Any, values: list[str]) -> ColumnElement[bool]
     return column.in_(values)  # type: ignore[no-any-return]
 
 
+def by_agency(
+    conn: Connection, query: Select[Any], agency: Any, column: Any, wanted: Collection[tuple[str, str]]
+) -> Iterator[Any]:
+    """Rows of `query` whose (`agency`, `column`) is one of `wanted`: one statement per agency
+    (and chunk), `agency = :a AND column IN (...)`, so the (agency, column) key's index finds
+    them. `column IN (...)` alone cannot use that index (agency leads it) and scanned the whole
+    table every batch: 5 s per batch at 500 000 inbox rows."""
+    keys: dict[str, set[str]] = {}
+    for a, key in wanted:
+        keys.setdefault(a, set()).add(key)
+    for a, values in sorted(keys.items()):
+        for part in chunks(sorted(values)):
+            yield from conn.execute(query.where(agency == a, in_(conn, column, part)))
+
+
 def inbox_positions(
     conn: Connection, events: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[str, int, int]]:
     """Where each already processed (agency, event id) was read: (topic, partition, offset)."""
-    wanted = set(events)
-    found: dict[tuple[str, str], tuple[str, int, int]] = {}
-    for part in chunks(sorted({e for _, e in wanted})):
-        q = select(_inbox.c.agency, _inbox.c.event_id, _inbox.c.topic, _inbox.c.partition, _inbox.c.offset)
-        for row in conn.execute(q.where(in_(conn, _inbox.c.event_id, part))):
-            if (row.agency, row.event_id) in wanted:
-                found[(row.agency, row.event_id)] = (row.topic, row.partition, row.offset)
-    return found
+    q = select(_inbox.c.agency, _inbox.c.event_id, _inbox.c.topic, _inbox.c.partition, _inbox.c.offset)
+    return {
+        (row.agency, row.event_id): (row.topic, row.partition, row.offset)
+        for row in by_agency(conn, q, _inbox.c.agency, _inbox.c.event_id, events)
+    }
 
 
 def _signal(row: Any) -> SignalRow:
@@ -90,13 +103,11 @@ def signals_by_record(
     conn: Connection, records: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], SignalRow]:
     """Stored signals by (agency, source_record_id)."""
-    wanted = set(records)
-    found: dict[tuple[str, str], SignalRow] = {}
-    for part in chunks(sorted({r for _, r in wanted})):
-        for row in conn.execute(select(*_SIGNAL_COLUMNS).where(in_(conn, _signals.c.source_record_id, part))):
-            if (row.agency, row.source_record_id) in wanted:
-                found[(row.agency, row.source_record_id)] = _signal(row)
-    return found
+    q = select(*_SIGNAL_COLUMNS)
+    return {
+        (row.agency, row.source_record_id): _signal(row)
+        for row in by_agency(conn, q, _signals.c.agency, _signals.c.source_record_id, records)
+    }
 
 
 def signals_of_cases(conn: Connection, case_ids: Collection[str]) -> list[SignalRow]:
