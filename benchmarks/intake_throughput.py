@@ -118,7 +118,9 @@ def main() -> None:
     parser.add_argument("--signals", type=int, default=20_000)
     parser.add_argument("--registry", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--profile", metavar="FILE", help="write cProfile stats of the intake loop (its thread CPU time) here")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write cProfile stats of the intake loop (its thread CPU time) here"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     rng = random.Random(7)
