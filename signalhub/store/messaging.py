@@ -65,10 +65,20 @@ class Delivery(Base):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
+        # "The earliest pending row of its case" in the claim: one probe per candidate, whatever
+        # the statistics (migration 0008).
+        Index(
+            "ix_deliveries_case_pending",
+            "case_id",
+            "channel",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     alert_id: Mapped[str] = mapped_column(String(64))
-    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    case_id: Mapped[str] = mapped_column(String(36))
     channel: Mapped[str] = mapped_column(String(64))
     alert: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(16))
