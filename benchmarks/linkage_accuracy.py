@@ -84,28 +84,42 @@ def false_merges(
 
 
 def missed_pairs(
-    rows: list[dict[str, str]], truth: dict[str, str], predicted: dict[str, str], config: LinkageConfig
+    rows: list[dict[str, str]],
+    truth: dict[str, str],
+    predicted: dict[str, str],
+    config: LinkageConfig,
+    order: dict[str, int],
 ) -> Counter[str]:
     """Record pairs of one true person left in two found persons, by why: the rule that held
     the pair back (``rule <name>``), the fields that weighed against it (``against: ...``),
-    ``too little in common`` (nothing against, not enough for), or ``pair matches`` (the pair
-    alone is a match: a record was compared with its person's values from other records, or
-    was never a candidate of the other)."""
+    ``too little in common`` (nothing against, not enough for), or, when the pair alone is a
+    match, ``pair matches, split before`` (the later record joined a found person already
+    holding an earlier record of its true person: the miss of an earlier split, counted again
+    for each later record) or ``pair matches, apart`` (the later record was compared with its
+    person's values from other records, or was never a candidate of the other). ``order``:
+    record id -> the position in which it was linked."""
     by_person: dict[str, list[dict[str, str]]] = {}
+    first_of: dict[tuple[str, str], int] = {}  # (found person, true person) -> first link position
     for row in rows:
-        by_person.setdefault(truth[row["record_id"]], []).append(row)
+        rid = row["record_id"]
+        by_person.setdefault(truth[rid], []).append(row)
+        key = (predicted[rid], truth[rid])
+        first_of[key] = min(first_of.get(key, order[rid]), order[rid])
     counts: Counter[str] = Counter()
     for members in by_person.values():
         for a, b in combinations(members, 2):
             if predicted[a["record_id"]] == predicted[b["record_id"]]:
                 continue
+            a, b = sorted((a, b), key=lambda r: order[r["record_id"]])
             later, earlier = (normalise(parse_row(dict(r), 0)) for r in (b, a))
             c = compare(later, earlier, config)
             band = classify(c.score, config.thresholds, c.rule)
             if band is not Band.MATCH and classify(c.score, config.thresholds) is Band.MATCH:
                 counts[f"rule {c.rule}"] += 1  # the score alone would have joined them
             elif band is Band.MATCH:
-                counts["pair matches"] += 1
+                rid = b["record_id"]
+                before = first_of[(predicted[rid], truth[rid])] < order[rid]
+                counts["pair matches, " + ("split before" if before else "apart")] += 1
             else:
                 against = sorted({e.field for e in c.evidence if e.weight < 0})
                 counts["against: " + ", ".join(against) if against else "too little in common"] += 1
@@ -164,11 +178,13 @@ def run(
     of a signal corroborate each other's near birth dates, as in intake) when given."""
     registry = Registry(config)
     predicted: dict[str, str] = {}
+    order: dict[str, int] = {}
     started = time.perf_counter()
     for group in signals or [[row] for row in rows]:
         records = [parse_row(dict(row), 0) for row in group]
         for record, (person, _) in zip(records, registry.link_signal(records), strict=True):
             predicted[record.record_id] = person
+            order[record.record_id] = len(order)
     elapsed = time.perf_counter() - started
     truth = {row["record_id"]: row[truth_column] for row in rows}
     precision, recall, f1 = pairwise(truth, predicted)
@@ -179,7 +195,7 @@ def run(
     )
     merges = false_merges(rows, truth, predicted, kind or (lambda a, b: "other"))
     print(f"  false merges (record pairs) by kind: {dict(merges.most_common()) or 'none'}")
-    missed = missed_pairs(rows, truth, predicted, registry.config)
+    missed = missed_pairs(rows, truth, predicted, registry.config, order)
     print(f"  missed pairs by kind: {dict(missed.most_common(12)) or 'none'}")
     if errors:
         _show_errors(rows, truth, predicted, errors, registry.config)

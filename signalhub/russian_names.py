@@ -126,6 +126,7 @@ LINK_RULE = {
     "identifier_agrees": "совпадает документ (СНИЛС или свидетельство о рождении)",
     "uncorroborated_date": "дата рождения отличается на день или цифру, а больше ничего не подтверждает: возможен тёзка",
     "near_identifier_conflict": "документ отличается на одну-две цифры, а имя и дата рождения не совпадают: возможно, документ другого человека",
+    "different_identifier": "документы одного вида различаются, а фамилия, имя и дата рождения совпадают не все: возможно, это разные люди",
 }
 # Keyed by `signalhub.domain.case_events.CaseEventKind` (a unit test keeps the two lists equal).
 CASE_EVENT = {

@@ -38,6 +38,8 @@ _NEAR_BIRTH = frozenset({"near", "typo"})
 _CORROBORATING = frozenset({"exact", "house", "street"})  # the same street of the same town
 _SAME_SURNAME = frozenset({"exact", "translit", "fuzzy"})
 _ID_TYPO_DIGITS = 2  # an identifier this many edits (or a transposition) away is a typo
+_NAMES_APART = frozenset({"disagree", "missing", "cross"})
+_SAME_DATE = frozenset({"exact", "swap"})
 _FAMILY = "family"  # a relative named with the record matches one of the candidate's (``family``)
 
 
@@ -82,6 +84,12 @@ def verdict(levels: dict[str, str]) -> str | None:
     a possible match, never more, never less (the surname and the house agreeing say nothing
     against it: a sibling's or a parent's record shares both).
     ``identifier_agrees``: a valid identifier agrees: at least a possible match.
+    ``different_identifier``: none agrees and two valid identifiers of one kind differ beyond a
+    typo, while a name or the birth date does not agree (missing, another, or a day or a digit
+    off): at most a possible match. Different identifiers say two persons; only both names and
+    the same birth date (``_own_data_agree``) outweigh them (an identifier of another person typed
+    in), however little a fitted model weighs the difference. Namesakes a digit apart, another
+    surname at the same flat, a record with no birth date: a person looks at them.
     ``near_identifier_conflict``: no identifier agrees but one is a typo apart (one or two
     digits, a transposition) while the birth date and the first name disagree: at most a
     possible match (the near number corroborates nothing when the person's own data differ:
@@ -95,6 +103,8 @@ def verdict(levels: dict[str, str]) -> str | None:
     own_data_differ = levels["birth_date"] == "disagree" and levels["first_name"] == "disagree"
     if "exact" in identifiers:
         return "identity_conflict" if own_data_differ else "identifier_agrees"
+    if "disagree" in identifiers and not _own_data_agree(levels):
+        return "different_identifier"
     if "typo" in identifiers and own_data_differ:
         return "near_identifier_conflict"
     corroborated = (
@@ -103,6 +113,16 @@ def verdict(levels: dict[str, str]) -> str | None:
     if levels["birth_date"] in _NEAR_BIRTH and not corroborated:
         return "uncorroborated_date"
     return None
+
+
+def _own_data_agree(levels: dict[str, str]) -> bool:
+    """Both names present and agreeing (a typo, a diminutive, a spelling, swapped) and the birth
+    date the same (or its day and month swapped): all that outweighs a different identifier."""
+    return (
+        levels["surname"] not in _NAMES_APART
+        and levels["first_name"] not in _NAMES_APART
+        and levels["birth_date"] in _SAME_DATE
+    )
 
 
 def head_levels(a: NormalisedPerson, b: NormalisedPerson) -> dict[str, str]:

@@ -93,6 +93,7 @@ _LIMITS = {
     "identifier_agrees": (Band.POSSIBLE, Band.MATCH),
     "uncorroborated_date": (Band.NON_MATCH, Band.POSSIBLE),
     "near_identifier_conflict": (Band.NON_MATCH, Band.POSSIBLE),
+    "different_identifier": (Band.NON_MATCH, Band.POSSIBLE),
 }
 
 

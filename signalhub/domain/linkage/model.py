@@ -79,7 +79,8 @@ class FieldEvidence:
 class Comparison:
     """Score (sum of weights, log2 likelihood ratio) with its evidence; ``rule`` names the
     rule limiting the band whatever the score (``identity_conflict``, ``identifier_agrees``,
-    ``near_identifier_conflict``, ``uncorroborated_date``: see ``compare.verdict``), else ``None``."""
+    ``different_identifier``, ``near_identifier_conflict``, ``uncorroborated_date``: see
+    ``compare.verdict``), else ``None``."""
 
     score: float
     evidence: tuple[FieldEvidence, ...]

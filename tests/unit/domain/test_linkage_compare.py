@@ -221,6 +221,7 @@ def test_score_equals_the_full_comparison_over_varied_pairs() -> None:
         None,
         "identity_conflict",
         "identifier_agrees",
+        "different_identifier",
         "near_identifier_conflict",
         "uncorroborated_date",
     }

@@ -75,3 +75,29 @@ def test_twins_with_similar_names_stay_twins() -> None:
         assert field_levels(normalise(a), normalise(b), config)["twins"] == "suspected"
         c = compare(normalise(a), normalise(b))
         assert classify(c.score, config.thresholds, c.rule) is Band.NON_MATCH
+
+
+def test_a_different_identifier_is_outweighed_only_by_both_names_and_the_same_birth_date() -> None:
+    """Two valid SNILS of one kind that differ (beyond a typo) say two persons: however the model
+    weighs that (a fitted model may weigh it little where typed-in identifiers are common), a
+    pair with a name or the birth date not agreeing (or missing) is at most a possible match:
+    a namesake at the same flat born a digit apart, one with no birth date, another surname."""
+    base = default_config()
+    m_u = {name: dict(levels) for name, levels in base.m_u.items()}
+    m_u["snils"]["disagree"] = (0.2, 0.9)  # a different SNILS weighs about -2
+    config = replace(base, m_u=m_u)
+    holder = PersonRecord("h", "Цыдендамбаев", "Илья", "Павлович", D(2015, 3, 12), "M", SNILS, None, HOME)
+    other = "123-456-789 64"
+    for namesake in (
+        PersonRecord("r", "Цыдендамбаев", "Илья", "Павлович", D(2015, 3, 18), "M", other, None, HOME),
+        PersonRecord("r", "Цыдендамбаев", "Илья", "Павлович", None, "M", other, None, HOME),
+        PersonRecord("r", "Иванов", "Илья", "Павлович", D(2015, 3, 12), "M", other, None, HOME),
+    ):
+        c = compare(normalise(namesake), normalise(holder), config)
+        assert c.score >= config.thresholds.match or namesake.birth_date is None, namesake  # weighed, a match
+        assert c.rule == "different_identifier", namesake
+        assert classify(c.score, config.thresholds, c.rule) is not Band.MATCH, namesake
+    same = PersonRecord("r", "Цыдендамбаев", "Илья", "Павлович", D(2015, 12, 3), "M", other, None, HOME)
+    c = compare(normalise(same), normalise(holder), config)  # all agree: the model's weights decide
+    assert c.rule is None
+    assert classify(c.score, config.thresholds, c.rule) is Band.MATCH
