@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import logging
 import os
 import random
@@ -170,6 +171,7 @@ def main() -> None:
             args.batch,
         )
         stop = threading.Event()
+        gc.collect()  # a new intake process holds no preloading garbage, nor its collection counts
         tune_gc()  # as the intake process does
         cpu_before = cpu_by_role()
         intake_cpu: list[float] = []

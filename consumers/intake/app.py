@@ -28,10 +28,13 @@ log = logging.getLogger(__name__)
 
 
 def tune_gc() -> None:
-    """Collect cycles rarely: a batch allocates hundreds of thousands of short-lived objects that
-    reference counting frees, while the linkage caches keep a large, stable heap that every full
-    collection would walk again (a quarter of intake's time with Python's default thresholds)."""
-    gc.set_threshold(50_000, 20, 100)
+    """Collect cycles rarely: a batch allocates hundreds of thousands of objects that live until
+    its end and that reference counting frees then, while the linkage caches keep a large, stable
+    heap that every full collection would walk again (a quarter of intake's time with Python's
+    default thresholds). A young collection every 400 000 allocations, not 50 000, lets most of a
+    batch's objects die before any collection walks them: 0.23 s of collections instead of 1.36 s
+    in 10 000 signals (`benchmarks/intake_throughput.py`, 2 A/B pairs), ~0.1 ms per signal."""
+    gc.set_threshold(400_000, 20, 100)
 
 
 def run(
