@@ -36,9 +36,9 @@ from tests.fixtures.reconcile import reconcile
 GROWTH_LIMIT = 1.10
 WARM_UP_MINUTES = 10
 # The intakes' linkage caches, bounded to fill within the warm-up (at 50 signals/s the person
-# caches gain 3 000-6 000 entries a minute): the production bounds fill for about an hour, and
-# the soak is to show growth that has no bound. An environment that sets them wins.
-CACHE_BOUNDS = {"PERSONS": 8192, "CANDIDATES": 8192, "VALUES": 16384}
+# caches gain 3 000-6 000 entries a minute, see cache_sizes): the production bounds fill for about
+# an hour, and the soak is to show growth that has no bound. An environment that sets them wins.
+CACHE_BOUNDS = {"PERSONS": 16384, "CANDIDATES": 16384, "VALUES": 32768}
 
 
 @dataclass(frozen=True)
