@@ -29,7 +29,7 @@ from population import family  # benchmarks/population.py
 from proc_cpu import cpu_by_role  # benchmarks/proc_cpu.py
 from sqlalchemy import Table, insert, text
 
-from consumers.intake.app import tune_gc
+from consumers.intake.app import limit_malloc_arenas, tune_gc
 from consumers.intake.linking import normalised
 from consumers.intake.loop import IntakeLoop
 from consumers.intake.unit import IntakeConfig
@@ -125,6 +125,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     rng = random.Random(7)
+    limit_malloc_arenas()  # as the intake process does, before the Kafka clients' threads
 
     with bench_stack("b") as (url, kafka):
         registry: list[list[dict[str, Any]]] = []
@@ -157,9 +158,7 @@ def main() -> None:
         consumer.close()
 
         engine, metrics, group = make_engine(url), Metrics(), f"intake-{uuid.uuid4().hex[:6]}"
-        consumer = make_consumer(
-            kafka, group, topics, max_poll_records=args.batch, fetch_max_bytes=64 * 1024 * 1024
-        )
+        consumer = make_consumer(kafka, group, topics, max_poll_records=args.batch)  # intake's fetch sizes
         producer = make_producer(kafka)
         loop = IntakeLoop(
             consumer,

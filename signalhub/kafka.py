@@ -78,6 +78,8 @@ def make_consumer(
     fetches a second instead of one per message (which cost the broker and the client more CPU
     than the messages themselves), for at most 25 ms more latency. A member that dies leaves the
     group after `settings.session_timeout_ms` (10 s), when the others take its partitions over.
+    A fetch response carries at most `settings.fetch_max_bytes` (per partition
+    `partition_fetch_max_bytes`), which bounds what a lagging consumer holds.
     """
     config: dict[str, Any] = {
         "bootstrap_servers": settings.bootstrap_servers,
@@ -89,6 +91,8 @@ def make_consumer(
         "fetch_max_wait_ms": 25,
         "session_timeout_ms": settings.session_timeout_ms,
         "heartbeat_interval_ms": max(settings.session_timeout_ms // 5, 100),
+        "fetch_max_bytes": settings.fetch_max_bytes,
+        "max_partition_fetch_bytes": settings.partition_fetch_max_bytes,
         **security(settings),
     }
     return KafkaConsumer(*topics, **(config | overrides))

@@ -48,6 +48,13 @@ class KafkaSettings(BaseSettings):
     # kafka-python 3's default is 45 s. Heartbeats go every fifth of it. The brokers must allow it
     # (group.min.session.timeout.ms, 6 s by default).
     session_timeout_ms: int = Field(default=10_000, gt=0)
+    # What one fetch response may carry, in all and per partition: a consumer holds a response (and
+    # the one it fetches ahead) in memory, so these bound a lagging consumer's memory. 4 MiB is a
+    # few intake batches of 500 signals; a record larger than the bound still comes whole (the
+    # broker returns a partition's first batch whatever its size). kafka-python's defaults (50 MiB)
+    # and intake's former 64 MiB grew a lagging intake's heap by hundreds of MB (the soak).
+    fetch_max_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
+    partition_fetch_max_bytes: int = Field(default=1024 * 1024, gt=0)
 
     def as_principal(self, username: str, password: str | SecretStr) -> KafkaSettings:
         """These settings, authenticating as another principal."""
