@@ -29,7 +29,7 @@ from population import family  # benchmarks/population.py
 from proc_cpu import cpu_by_role  # benchmarks/proc_cpu.py
 from sqlalchemy import Table, insert, text
 
-from consumers.intake.app import limit_malloc_arenas, tune_gc
+from consumers.intake.app import tune_gc
 from consumers.intake.linking import normalised
 from consumers.intake.loop import IntakeLoop
 from consumers.intake.unit import IntakeConfig
@@ -125,7 +125,6 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     rng = random.Random(7)
-    limit_malloc_arenas()  # as the intake process does, before the Kafka clients' threads
 
     with bench_stack("b") as (url, kafka):
         registry: list[list[dict[str, Any]]] = []

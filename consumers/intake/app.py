@@ -6,10 +6,8 @@ It migrates nothing: `signalhub db upgrade` prepares the database beforehand.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import logging
-import os
 import signal
 import threading
 from types import FrameType
@@ -22,11 +20,10 @@ from signalhub.metrics import Metrics, serve
 from signalhub.settings import AGENCIES, Settings
 from signalhub.store.base import make_engine
 
-__all__ = ["DEFAULT_GROUP", "limit_malloc_arenas", "run", "tune_gc"]
+__all__ = ["DEFAULT_GROUP", "run", "tune_gc"]
 
 # The `intake` principal may use consumer groups named `intake*` only (signalhub.kafka_access).
 DEFAULT_GROUP = "intake"
-M_ARENA_MAX = -8  # glibc's mallopt parameter: how many malloc arenas the process may have
 log = logging.getLogger(__name__)
 
 
@@ -40,19 +37,6 @@ def tune_gc() -> None:
     gc.set_threshold(400_000, 20, 100)
 
 
-def limit_malloc_arenas(arenas: int = 2) -> None:
-    """At most `arenas` glibc malloc arenas, unless `MALLOC_ARENA_MAX` says otherwise. By default
-    glibc gives each thread that allocates its own arena (up to 8 per core), and an arena's heap
-    shrinks only from its top: kafka-python's IO thread, which reads every fetch response, held
-    ~200 MB of intake's resident memory in its arena in the soak. Call it
-    before the process starts threads; elsewhere than glibc (no `mallopt`) it does nothing."""
-    if "MALLOC_ARENA_MAX" in os.environ:
-        return
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    if mallopt is not None:
-        mallopt(M_ARENA_MAX, arenas)
-
-
 def run(
     settings: Settings,
     *,
@@ -64,7 +48,6 @@ def run(
     """Run one intake process (blocks). Signals set `stop`; the batch in hand is finished first."""
     stop = stop or threading.Event()
     tune_gc()
-    limit_malloc_arenas()
     if threading.current_thread() is threading.main_thread():
 
         def _stop(signum: int, _frame: FrameType | None) -> None:
