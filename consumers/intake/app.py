@@ -60,12 +60,8 @@ def run(
     metrics = Metrics(process="intake")
     engine = make_engine(settings.db.url, pool_size=settings.db.pool_size)
     topics = [kafka.signal_topic(a) for a in AGENCIES]
-    # A fetch is answered as soon as a record is there (a long poll of 500 ms when none is), so
-    # the loop's top-up poll (`IntakeLoop._poll`) gets what arrived during the batch before at once.
-    # Its size is bounded by the settings (`fetch_max_bytes`), which bounds a lagging intake's memory.
-    consumer = make_consumer(
-        kafka, group, topics, max_poll_records=batch_size, fetch_min_bytes=1, fetch_max_wait_ms=500
-    )
+    # A fetch response is bounded by the settings (`fetch_max_bytes`): so is a lagging intake's memory.
+    consumer = make_consumer(kafka, group, topics, max_poll_records=batch_size)
     producer = make_producer(kafka)
     config = IntakeConfig(
         kafka=kafka,

@@ -56,12 +56,10 @@ class IntakeLoop:
         batch_size: int = 500,
         backoff: Backoff | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        top_up_ms: int = 10,
     ) -> None:
         self.consumer, self.producer, self.engine = consumer, producer, engine
         self.config, self.metrics, self.group = config, metrics, group
         self.batch_size, self.backoff, self.clock = batch_size, backoff or Backoff(), clock
-        self.top_up_ms = top_up_ms
         self.codec = Codec("RiskSignal")
         self.agency_of = {config.kafka.signal_topic(a): a for a in AGENCIES}
         self.ready = False
@@ -69,7 +67,7 @@ class IntakeLoop:
     def run(self, stop: threading.Event) -> None:
         """Process batches until `stop` is set; returns after the batch in hand is finished."""
         while not stop.is_set():
-            polled = self._poll()
+            polled = self.consumer.poll(timeout_ms=500, max_records=self.batch_size)
             self.ready = True
             records = [r for tp in sorted(polled) for r in polled[tp]]
             if records:
@@ -81,21 +79,6 @@ class IntakeLoop:
                         raise
                     self._retry_later(records, e, stop)
             self._lag()
-
-    def _poll(self) -> dict[Any, list[Any]]:
-        """A batch: what the consumer holds, topped up once with what reached the broker since.
-
-        The consumer sends its next fetch as it hands over a batch, so that fetch is answered
-        early in the batch's processing; what arrives later would wait for the batch after next.
-        One quick poll more fetches it now (at most `top_up_ms`; what comes later stays for the
-        next batch), so a record waits for at most the batch in hand."""
-        polled: dict[Any, list[Any]] = self.consumer.poll(timeout_ms=500, max_records=self.batch_size)
-        held = sum(len(records) for records in polled.values())
-        if 0 < held < self.batch_size and self.top_up_ms > 0:
-            more = self.consumer.poll(timeout_ms=self.top_up_ms, max_records=self.batch_size - held)
-            for tp, records in more.items():
-                polled.setdefault(tp, []).extend(records)
-        return polled
 
     def handle(self, records: Sequence[Any]) -> None:
         started = time.monotonic()
