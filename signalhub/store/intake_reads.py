@@ -15,7 +15,6 @@ from signalhub.store.intake_rows import CaseRow, FamilyRow, SignalRow
 from signalhub.store.registry import Family, InboxEntry, Person, Signal, SignalPerson
 
 __all__ = [
-    "by_agency",
     "cases_of_families",
     "children_of_cases",
     "chunk_size",
@@ -59,7 +58,7 @@ def in_(conn: Connection, column: Any, values: list[str]) -> ColumnElement[bool]
     return column.in_(values)  # type: ignore[no-any-return]
 
 
-def by_agency(
+def _by_agency(
     conn: Connection, query: Select[Any], agency: Any, column: Any, wanted: Collection[tuple[str, str]]
 ) -> Iterator[Any]:
     """Rows of `query` whose (`agency`, `column`) is one of `wanted`: one statement per agency
@@ -81,7 +80,7 @@ def inbox_positions(
     q = select(_inbox.c.agency, _inbox.c.event_id, _inbox.c.topic, _inbox.c.partition, _inbox.c.offset)
     return {
         (row.agency, row.event_id): (row.topic, row.partition, row.offset)
-        for row in by_agency(conn, q, _inbox.c.agency, _inbox.c.event_id, events)
+        for row in _by_agency(conn, q, _inbox.c.agency, _inbox.c.event_id, events)
     }
 
 
@@ -106,7 +105,7 @@ def signals_by_record(
     q = select(*_SIGNAL_COLUMNS)
     return {
         (row.agency, row.source_record_id): _signal(row)
-        for row in by_agency(conn, q, _signals.c.agency, _signals.c.source_record_id, records)
+        for row in _by_agency(conn, q, _signals.c.agency, _signals.c.source_record_id, records)
     }
 
 
