@@ -75,11 +75,12 @@ class IntakeLoop:
         400 000-allocation threshold, at 25 signals/s such garbage piled up for ~20 minutes at a
         time, and each pile left the heap larger (benchmarks/soak.py)."""
         while not stop.is_set():
-            self._next_batch(stop)
-            gc.collect(0)
+            if self._next_batch(stop):
+                gc.collect(0)
             self._lag()
 
-    def _next_batch(self, stop: threading.Event) -> None:
+    def _next_batch(self, stop: threading.Event) -> bool:
+        """Poll and handle a batch; False when the poll brought nothing."""
         polled = self.consumer.poll(timeout_ms=500, max_records=self.batch_size)
         self.ready = True
         records = [r for tp in sorted(polled) for r in polled[tp]]
@@ -91,6 +92,7 @@ class IntakeLoop:
                 if classify(e) is not Fault.TRANSIENT:
                     raise
                 self._retry_later(records, e, stop)
+        return bool(records)
 
     def handle(self, records: Sequence[Any]) -> None:
         started = time.monotonic()
