@@ -68,30 +68,43 @@ def record(session: Session, routed: Sequence[tuple[dict[str, Any], Sequence[str
 
 def claim(session: Session, channel: str, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
     """Due rows of `channel`, oldest first, each the earliest pending of its case; leased until
-    now+lease (on PostgreSQL in one statement: UPDATE ... WHERE id IN (locked due rows) RETURNING)."""
-    earlier = aliased(Delivery)
-    # A scalar subquery, not NOT EXISTS: PostgreSQL turns NOT EXISTS into an anti-join, and
-    # without statistics (a new table, or a queue analysed while it was empty) it planned that
-    # as a nested loop scanning every pending row of the channel for each candidate (40 000 rows
-    # for 400 pending, 20-50 ms a claim); the subquery stays a per-row probe of the
-    # (case_id, channel, id) index of pending rows whatever the statistics say.
-    first_of_case = (
-        select(func.min(earlier.id))
-        .where(earlier.case_id == Delivery.case_id, earlier.channel == Delivery.channel)
-        .where(earlier.status == _PENDING)
+    now+lease (on PostgreSQL in one statement: UPDATE ... FROM (locked due rows) RETURNING).
+
+    It reads the heads of the cases' queues only: a recursive walk steps from one case of the
+    channel to the next (`min(case_id) > previous`, a probe of the (channel, case_id, id) index of
+    pending rows) and takes each case's earliest row (another probe). Scanning the channel's
+    pending rows in order and dropping those with an earlier row of their case read every row
+    behind the heads: 12 100 rows to claim the heads of 100 cases with 60 alerts waiting each,
+    and all of them on every pass while the heads wait for a retry."""
+    pending = (Delivery.channel == channel, Delivery.status == _PENDING)
+    first = select(func.min(Delivery.case_id).label("case_id")).where(*pending)
+    cases = first.cte("cases", recursive=True)
+    later = aliased(Delivery)
+    after = (
+        select(func.min(later.case_id))
+        .where(later.channel == channel, later.status == _PENDING, later.case_id > cases.c.case_id)
         .scalar_subquery()
     )
+    cases = cases.union_all(select(after).where(cases.c.case_id.is_not(None)))
+    earliest = aliased(Delivery)
+    head = (
+        select(func.min(earliest.id))
+        .where(earliest.channel == channel, earliest.status == _PENDING, earliest.case_id == cases.c.case_id)
+        .scalar_subquery()
+    )
+    heads = select(head).where(cases.c.case_id.is_not(None)).scalar_subquery()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # On PostgreSQL the heads are an array the primary key is probed with: as `IN` or a join, a
+    # plan made without statistics hashed them against a scan of every row of the table.
+    among_heads = Delivery.id == func.any(func.array(heads)) if postgres else Delivery.id.in_(heads)
     due = (
         select(Delivery.id)
-        .where(Delivery.channel == channel, Delivery.status == _PENDING, Delivery.next_attempt_at <= now)
-        .where(Delivery.id == first_of_case)
+        .where(among_heads, Delivery.status == _PENDING, Delivery.next_attempt_at <= now)
         .order_by(Delivery.id)
         .limit(limit)
     )
     lease_until = update(Delivery).values(next_attempt_at=now + lease)
-    if session.get_bind().dialect.name == "postgresql":
-        # Joined to a CTE, not `id IN (subquery)`: with a tiny row estimate the IN was planned as a
-        # scan of the table compared with every locked id.
+    if postgres:
         locked = due.with_for_update(skip_locked=True, of=Delivery).cte("due")
         stmt = lease_until.where(Delivery.id == locked.c.id).returning(Delivery)
         rows = list(session.scalars(stmt.execution_options(synchronize_session=False)))
