@@ -19,19 +19,15 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, func, literal, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
+from consumers.notifier.claim_query import CLAIM_POSTGRES, DUE, LEASE, PENDING
 from signalhub.store.base import UtcDateTime
 from signalhub.store.bulk import insert_ignore, move_rows
 from signalhub.store.messaging import Delivery, DeliveryDone
 from signalhub.store.wake import DELIVERIES, notify
 
-PENDING, PARKED = "pending", "parked"
-# The claim's status is written into its statement, not sent as a parameter: PostgreSQL settles on
-# a generic plan for a statement run often (psycopg prepares it), and a generic plan can use the
-# partial indexes on pending rows only when the statement itself says `status = 'pending'`.
-# With a parameter the soak's claim fell to a plan that took minutes over 13 000 pending rows.
-_PENDING = literal(PENDING, literal_execute=True)
+PARKED = "parked"
 
 
 def record(session: Session, routed: Sequence[tuple[dict[str, Any], Sequence[str]]], now: datetime) -> None:
@@ -67,52 +63,16 @@ def record(session: Session, routed: Sequence[tuple[dict[str, Any], Sequence[str
 
 
 def claim(session: Session, channel: str, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
-    """Due rows of `channel`, oldest first, each the earliest pending of its case; leased until
-    now+lease (on PostgreSQL in one statement: UPDATE ... FROM (locked due rows) RETURNING).
-
-    It reads the heads of the cases' queues only: a recursive walk steps from one case of the
-    channel to the next (`min(case_id) > previous`, a probe of the (channel, case_id, id) index of
-    pending rows) and takes each case's earliest row (another probe). Scanning the channel's
-    pending rows in order and dropping those with an earlier row of their case read every row
-    behind the heads: 12 100 rows to claim the heads of 100 cases with 60 alerts waiting each,
-    and all of them on every pass while the heads wait for a retry."""
-    pending = (Delivery.channel == channel, Delivery.status == _PENDING)
-    first = select(func.min(Delivery.case_id).label("case_id")).where(*pending)
-    cases = first.cte("cases", recursive=True)
-    later = aliased(Delivery)
-    after = (
-        select(func.min(later.case_id))
-        .where(later.channel == channel, later.status == _PENDING, later.case_id > cases.c.case_id)
-        .scalar_subquery()
-    )
-    cases = cases.union_all(select(after).where(cases.c.case_id.is_not(None)))
-    earliest = aliased(Delivery)
-    head = (
-        select(func.min(earliest.id))
-        .where(earliest.channel == channel, earliest.status == _PENDING, earliest.case_id == cases.c.case_id)
-        .scalar_subquery()
-    )
-    heads = select(head).where(cases.c.case_id.is_not(None)).scalar_subquery()
-    postgres = session.get_bind().dialect.name == "postgresql"
-    # On PostgreSQL the heads are an array the primary key is probed with: as `IN` or a join, a
-    # plan made without statistics hashed them against a scan of every row of the table.
-    among_heads = Delivery.id == func.any(func.array(heads)) if postgres else Delivery.id.in_(heads)
-    due = (
-        select(Delivery.id)
-        .where(among_heads, Delivery.status == _PENDING, Delivery.next_attempt_at <= now)
-        .order_by(Delivery.id)
-        .limit(limit)
-    )
-    lease_until = update(Delivery).values(next_attempt_at=now + lease)
-    if postgres:
-        locked = due.with_for_update(skip_locked=True, of=Delivery).cte("due")
-        stmt = lease_until.where(Delivery.id == locked.c.id).returning(Delivery)
-        rows = list(session.scalars(stmt.execution_options(synchronize_session=False)))
+    """Due rows of `channel`, oldest first, each the earliest pending of its case, leased until
+    now+lease (`claim_query`: it reads the heads of the cases' queues, not the rows behind)."""
+    params = {"of_channel": channel, "due_at": now, "at_most": limit, "leased_until": now + lease}
+    if session.get_bind().dialect.name == "postgresql":
+        rows = list(session.scalars(CLAIM_POSTGRES, params))
         return sorted(rows, key=lambda row: row.id)
-    ids = list(session.scalars(due))
+    ids = list(session.scalars(DUE, params))
     if not ids:
         return []
-    session.execute(lease_until.where(Delivery.id.in_(ids)))
+    session.execute(LEASE.where(Delivery.id.in_(ids)), params)
     return list(session.scalars(select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)))
 
 
