@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, literal, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from consumers.notifier.claim_query import CLAIM_POSTGRES, DUE, LEASE, PENDING
 from signalhub.store.base import UtcDateTime
-from signalhub.store.bulk import insert_ignore, move_rows
+from signalhub.store.bulk import RowMove, insert_ignore
 from signalhub.store.messaging import Delivery, DeliveryDone
 from signalhub.store.wake import DELIVERIES, notify
 
@@ -86,12 +86,18 @@ def renew(session: Session, row_ids: Sequence[int], until: datetime) -> None:
     )
 
 
+_DELIVERED = RowMove(
+    (Delivery, DeliveryDone),
+    lambda moved: {
+        "attempts": moved.attempts + 1,
+        "delivered_at": bindparam("delivered_at", type_=UtcDateTime()),
+    },
+)
+
+
 def delivered(session: Session, row_ids: Sequence[int], now: datetime) -> None:
     """Move the delivered rows to `deliveries_done`, counting the attempt that succeeded."""
-    move_rows(
-        session.connection(), (Delivery, DeliveryDone), row_ids,
-        lambda moved: {"attempts": moved.attempts + 1, "delivered_at": literal(now, UtcDateTime())},
-    )  # fmt: skip
+    _DELIVERED.run(session.connection(), row_ids, delivered_at=now)
 
 
 @dataclass(frozen=True)

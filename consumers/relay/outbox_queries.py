@@ -12,11 +12,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from signalhub.store.base import UtcDateTime
-from signalhub.store.bulk import move_rows
+from signalhub.store.bulk import RowMove
 from signalhub.store.messaging import OutboxMessage, OutboxSent
 
 
@@ -52,12 +52,15 @@ def _heads_in_order(session: Session, rows: list[OutboxMessage]) -> list[OutboxM
     return [row for row in rows if row.id in allowed]
 
 
+_PUBLISHED = RowMove(
+    (OutboxMessage, OutboxSent),
+    lambda _moved: {"published_at": bindparam("published_at", type_=UtcDateTime())},
+)
+
+
 def mark_published(session: Session, ids: Sequence[int], at: datetime) -> None:
     """Move the rows to `outbox_sent` (ids and times; the messages themselves are not kept)."""
-    move_rows(
-        session.connection(), (OutboxMessage, OutboxSent), ids,
-        lambda _moved: {"published_at": literal(at, UtcDateTime())},
-    )  # fmt: skip
+    _PUBLISHED.run(session.connection(), ids, published_at=at)
 
 
 def pending_count(session: Session) -> int:

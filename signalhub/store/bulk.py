@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from signalhub.store.base import UtcDateTime, json_bytes
 
-__all__ = ["bulk_update", "insert_ignore", "insert_rows", "move_rows"]
+__all__ = ["RowMove", "bulk_update", "insert_ignore", "insert_rows"]
 
 
 def insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]], key: list[str]) -> None:
@@ -106,23 +106,37 @@ def bulk_update(conn: Connection, table: Table, rows: list[dict[str, Any]], colu
     conn.execute(stmt, [{"_id": r["id"], **{f"_{c}": r[c] for c in cols}} for r in rows])
 
 
-def move_rows(
-    conn: Connection, models: tuple[Any, Any], ids: Sequence[int], extra: Callable[[Any], dict[str, Any]]
-) -> None:
-    """Move the rows `ids` of one model's table into another's (`models`: from, to): the columns
+class RowMove:
+    """Moving rows by id from one model's table into another's (`models`: from, to): the columns
     the target shares with the source, and the ones `extra(columns of the moved rows)` gives
-    (values or expressions). One statement on PostgreSQL (a DELETE ... RETURNING feeding the
-    INSERT), two on SQLite."""
-    if not ids:
-        return
-    source, target = (cast(Table, model.__table__) for model in models)
-    pg = conn.dialect.name == "postgresql"
-    cols = delete(source).where(source.c.id.in_(ids)).returning(*source.c).cte("moved").c if pg else source.c
-    values = extra(cols)
-    names = [c.name for c in target.columns if c.name in values or c.name in cols]
-    query = select(*(values[n] if n in values else cols[n] for n in names))
-    if not pg:
-        query = query.where(source.c.id.in_(ids))
-    conn.execute(insert(target).from_select(names, query))
-    if not pg:
-        conn.execute(delete(source).where(source.c.id.in_(ids)))
+    (values, expressions or bound parameters, given to `run`). One statement on PostgreSQL (a
+    DELETE ... RETURNING feeding the INSERT), two elsewhere. Built once: built per call, the
+    delivery log's move cost the notifier 2.9 ms of CPU per batch, mostly in SQLAlchemy."""
+
+    def __init__(self, models: tuple[Any, Any], extra: Callable[[Any], dict[str, Any]]) -> None:
+        source, target = (cast(Table, model.__table__) for model in models)
+        ids: Any = bindparam("moved_ids", expanding=True)
+        self._postgres = self._insert(
+            target, delete(source).where(source.c.id.in_(ids)).returning(*source.c).cte("moved").c, extra
+        )
+        self._elsewhere = (
+            self._insert(target, source.c, extra, where=source.c.id.in_(ids)),
+            delete(source).where(source.c.id.in_(ids)),
+        )
+
+    @staticmethod
+    def _insert(target: Table, cols: Any, extra: Callable[[Any], dict[str, Any]], where: Any = None) -> Any:
+        values = extra(cols)
+        names = [c.name for c in target.columns if c.name in values or c.name in cols]
+        query = select(*(values[n] if n in values else cols[n] for n in names))
+        return insert(target).from_select(names, query if where is None else query.where(where))
+
+    def run(self, conn: Connection, ids: Sequence[int], **params: Any) -> None:
+        if not ids:
+            return
+        bound = {"moved_ids": list(ids), **params}
+        if conn.dialect.name == "postgresql":
+            conn.execute(self._postgres, bound)
+            return
+        for statement in self._elsewhere:
+            conn.execute(statement, bound)
