@@ -16,12 +16,12 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from consumers.notifier.claim_query import CLAIM_POSTGRES, DUE, LEASE, PENDING
+from consumers.notifier.claim_query import CLAIM_POSTGRES, CLAIMED, DUE, LEASE, PENDING, TABLE
 from signalhub.store.base import UtcDateTime
 from signalhub.store.bulk import RowMove, insert_ignore
 from signalhub.store.messaging import Delivery, DeliveryDone
@@ -58,22 +58,35 @@ def record(session: Session, routed: Sequence[tuple[dict[str, Any], Sequence[str
     if not rows:
         return
     conn = session.connection()
-    insert_ignore(conn, cast(Table, Delivery.__table__), rows, ["alert_id", "channel"])
+    insert_ignore(conn, TABLE, rows, ["alert_id", "channel"])
     notify(conn, DELIVERIES)
 
 
-def claim(session: Session, channel: str, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery a worker has leased to send."""
+
+    id: int
+    alert_id: str
+    case_id: str
+    alert: dict[str, Any]
+    attempts: int
+
+
+def claim(session: Session, channel: str, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
     """Due rows of `channel`, oldest first, each the earliest pending of its case, leased until
     now+lease (`claim_query`: it reads the heads of the cases' queues, not the rows behind)."""
     params = {"of_channel": channel, "due_at": now, "at_most": limit, "leased_until": now + lease}
-    if session.get_bind().dialect.name == "postgresql":
-        rows = list(session.scalars(CLAIM_POSTGRES, params))
-        return sorted(rows, key=lambda row: row.id)
-    ids = list(session.scalars(DUE, params))
-    if not ids:
-        return []
-    session.execute(LEASE.where(Delivery.id.in_(ids)), params)
-    return list(session.scalars(select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)))
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(CLAIM_POSTGRES, params).all()
+    else:
+        ids = list(conn.scalars(DUE, params))
+        if not ids:
+            return []
+        conn.execute(LEASE.where(TABLE.c.id.in_(ids)), params)
+        rows = conn.execute(select(*CLAIMED).where(TABLE.c.id.in_(ids))).all()
+    return sorted((Claimed(*row) for row in rows), key=lambda row: row.id)
 
 
 def renew(session: Session, row_ids: Sequence[int], until: datetime) -> None:
@@ -115,7 +128,7 @@ class Backoff:
 
 def failed(
     session: Session,
-    row: Delivery,
+    row: Claimed,
     reason: str,
     *,
     retriable: bool,
