@@ -16,22 +16,18 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, func, literal, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session
 
+from consumers.notifier.claim_query import CLAIM_POSTGRES, CLAIMED, DUE, LEASE, PENDING, TABLE
 from signalhub.store.base import UtcDateTime
-from signalhub.store.bulk import insert_ignore, move_rows
+from signalhub.store.bulk import RowMove, insert_ignore
 from signalhub.store.messaging import Delivery, DeliveryDone
 from signalhub.store.wake import DELIVERIES, notify
 
-PENDING, PARKED = "pending", "parked"
-# The claim's status is written into its statement, not sent as a parameter: PostgreSQL settles on
-# a generic plan for a statement run often (psycopg prepares it), and a generic plan can use the
-# partial indexes on pending rows only when the statement itself says `status = 'pending'`.
-# With a parameter the soak's claim fell to a plan that took minutes over 13 000 pending rows.
-_PENDING = literal(PENDING, literal_execute=True)
+PARKED = "parked"
 
 
 def record(session: Session, routed: Sequence[tuple[dict[str, Any], Sequence[str]]], now: datetime) -> None:
@@ -62,45 +58,35 @@ def record(session: Session, routed: Sequence[tuple[dict[str, Any], Sequence[str
     if not rows:
         return
     conn = session.connection()
-    insert_ignore(conn, cast(Table, Delivery.__table__), rows, ["alert_id", "channel"])
+    insert_ignore(conn, TABLE, rows, ["alert_id", "channel"])
     notify(conn, DELIVERIES)
 
 
-def claim(session: Session, channel: str, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
-    """Due rows of `channel`, oldest first, each the earliest pending of its case; leased until
-    now+lease (on PostgreSQL in one statement: UPDATE ... WHERE id IN (locked due rows) RETURNING)."""
-    earlier = aliased(Delivery)
-    # A scalar subquery, not NOT EXISTS: PostgreSQL turns NOT EXISTS into an anti-join, and
-    # without statistics (a new table, or a queue analysed while it was empty) it planned that
-    # as a nested loop scanning every pending row of the channel for each candidate (40 000 rows
-    # for 400 pending, 20-50 ms a claim); the subquery stays a per-row probe of the
-    # (case_id, channel, id) index of pending rows whatever the statistics say.
-    first_of_case = (
-        select(func.min(earlier.id))
-        .where(earlier.case_id == Delivery.case_id, earlier.channel == Delivery.channel)
-        .where(earlier.status == _PENDING)
-        .scalar_subquery()
-    )
-    due = (
-        select(Delivery.id)
-        .where(Delivery.channel == channel, Delivery.status == _PENDING, Delivery.next_attempt_at <= now)
-        .where(Delivery.id == first_of_case)
-        .order_by(Delivery.id)
-        .limit(limit)
-    )
-    lease_until = update(Delivery).values(next_attempt_at=now + lease)
-    if session.get_bind().dialect.name == "postgresql":
-        # Joined to a CTE, not `id IN (subquery)`: with a tiny row estimate the IN was planned as a
-        # scan of the table compared with every locked id.
-        locked = due.with_for_update(skip_locked=True, of=Delivery).cte("due")
-        stmt = lease_until.where(Delivery.id == locked.c.id).returning(Delivery)
-        rows = list(session.scalars(stmt.execution_options(synchronize_session=False)))
-        return sorted(rows, key=lambda row: row.id)
-    ids = list(session.scalars(due))
-    if not ids:
-        return []
-    session.execute(lease_until.where(Delivery.id.in_(ids)))
-    return list(session.scalars(select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)))
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery a worker has leased to send."""
+
+    id: int
+    alert_id: str
+    case_id: str
+    alert: dict[str, Any]
+    attempts: int
+
+
+def claim(session: Session, channel: str, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+    """Due rows of `channel`, oldest first, each the earliest pending of its case, leased until
+    now+lease (`claim_query`: it reads the heads of the cases' queues, not the rows behind)."""
+    params = {"of_channel": channel, "due_at": now, "at_most": limit, "leased_until": now + lease}
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(CLAIM_POSTGRES, params).all()
+    else:
+        ids = list(conn.scalars(DUE, params))
+        if not ids:
+            return []
+        conn.execute(LEASE.where(TABLE.c.id.in_(ids)), params)
+        rows = conn.execute(select(*CLAIMED).where(TABLE.c.id.in_(ids))).all()
+    return sorted((Claimed(*row) for row in rows), key=lambda row: row.id)
 
 
 def renew(session: Session, row_ids: Sequence[int], until: datetime) -> None:
@@ -113,12 +99,18 @@ def renew(session: Session, row_ids: Sequence[int], until: datetime) -> None:
     )
 
 
+_DELIVERED = RowMove(
+    (Delivery, DeliveryDone),
+    lambda moved: {
+        "attempts": moved.attempts + 1,
+        "delivered_at": bindparam("delivered_at", type_=UtcDateTime()),
+    },
+)
+
+
 def delivered(session: Session, row_ids: Sequence[int], now: datetime) -> None:
     """Move the delivered rows to `deliveries_done`, counting the attempt that succeeded."""
-    move_rows(
-        session.connection(), (Delivery, DeliveryDone), row_ids,
-        lambda moved: {"attempts": moved.attempts + 1, "delivered_at": literal(now, UtcDateTime())},
-    )  # fmt: skip
+    _DELIVERED.run(session.connection(), row_ids, delivered_at=now)
 
 
 @dataclass(frozen=True)
@@ -136,7 +128,7 @@ class Backoff:
 
 def failed(
     session: Session,
-    row: Delivery,
+    row: Claimed,
     reason: str,
     *,
     retriable: bool,

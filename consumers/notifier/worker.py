@@ -27,7 +27,6 @@ from consumers.notifier.message import instant
 from consumers.notifier.routing import Routing
 from consumers.notifier.settings import NotifierSettings
 from signalhub.metrics import Metrics
-from signalhub.store.messaging import Delivery
 from signalhub.store.wake import Listener
 
 log = logging.getLogger(__name__)
@@ -105,8 +104,8 @@ class ChannelWorker:
             rows = deliveries.claim(session, self.channel, self._clock(), s.batch_size, lease)
         if not rows:
             return 0
-        sent: list[Delivery] = []
-        errors: list[tuple[Delivery, DeliveryError]] = []
+        sent: list[deliveries.Claimed] = []
+        errors: list[tuple[deliveries.Claimed, DeliveryError]] = []
         with LeaseKeeper(self._sessions, [row.id for row in rows], lease, self._clock):
             outcomes = (
                 self._pool.map(self._attempt, rows)
@@ -139,14 +138,14 @@ class ChannelWorker:
             )
         return len(rows)
 
-    def _attempt(self, row: Delivery) -> DeliveryError | None:
+    def _attempt(self, row: deliveries.Claimed) -> DeliveryError | None:
         try:
             self._senders.send(self._target, row.alert)
         except DeliveryError as failure:
             return failure
         return None
 
-    def _observe(self, sent: list[Delivery], now: datetime) -> None:
+    def _observe(self, sent: list[deliveries.Claimed], now: datetime) -> None:
         for row in sent:
             self._metrics.deliveries.labels(channel=self.channel, outcome="delivered").inc()
             created = instant(row.alert, "created_at")

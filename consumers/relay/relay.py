@@ -16,6 +16,7 @@ from typing import Any
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
+from sqlalchemy import Row
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,7 +26,6 @@ from schemas.cloudevents import CloudEvent, to_headers
 from schemas.codec import Codec
 from schemas.errors import SerializationError
 from signalhub.metrics import Metrics
-from signalhub.store.messaging import OutboxMessage
 from signalhub.store.wake import Listener
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class Relay:
             )
         return len(acked)
 
-    def _send(self, row: OutboxMessage) -> Any:
+    def _send(self, row: Row[Any]) -> Any:
         try:
             # Stored ready to send (`signalhub.domain.outbound`): the Avro record, times in epoch ms.
             value = self._codec(row.contract).encode(row.payload)

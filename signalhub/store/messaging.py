@@ -56,21 +56,15 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("alert_id", "channel"),
-        # The claim's order (channel, id) over pending rows only. Not on `next_attempt_at`, so that
-        # leasing a row (which moves only that) is a heap-only update touching no index.
+        # The claim's walk over the cases of a channel and "the earliest pending row of its
+        # case", pending rows only: one probe each, whatever the statistics or the queues behind
+        # (migration 0009), and the only index on pending rows, so that no plan made without
+        # statistics can pick another. Not on `next_attempt_at`, so that leasing a row (which
+        # moves only that) is a heap-only update touching no index.
         Index(
-            "ix_deliveries_pending",
+            "ix_deliveries_channel_case_pending",
             "channel",
-            "id",
-            postgresql_where=text("status = 'pending'"),
-            sqlite_where=text("status = 'pending'"),
-        ),
-        # "The earliest pending row of its case" in the claim: one probe per candidate, whatever
-        # the statistics (migration 0008).
-        Index(
-            "ix_deliveries_case_pending",
             "case_id",
-            "channel",
             "id",
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
