@@ -21,7 +21,6 @@ import os
 import secrets
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from types import FrameType
@@ -31,6 +30,7 @@ from rich.console import Console
 
 from signalhub import broker
 from signalhub.settings import REPO_ROOT, Settings
+from signalhub.shutdown import stop_on_signals
 from signalhub_cli.demo_setup import PROCESSES, broker_up, child_env, create_users, prepare, start_processes
 from signalhub_cli.demo_support import AlertSink, Child, Simulation, Supervisor, log_tail
 
@@ -127,10 +127,9 @@ def guard_broker() -> None:
     # A handler, not a mask and sigwait: a mask covers only this thread, and threads that libraries
     # start at import (numpy's BLAS pool) would take the SIGTERM with its default action, ending this
     # process before it stops the broker. Python runs the handler in the main thread, whoever got it.
-    demo_died = threading.Event()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C and a closed terminal: the demo stops the broker
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: demo_died.set())
+    demo_died = stop_on_signals(signals=(signal.SIGTERM,))
     while not demo_died.wait(1.0):
         pass
     time.sleep(5)  # the hub's processes, told as well, leave the broker first

@@ -13,8 +13,8 @@ from consumers.notifier import app as notifier_app
 from consumers.notifier import deliveries
 from consumers.notifier.settings import NotifierSettings
 from signalhub.settings import DatabaseSettings, Settings
+from signalhub.shutdown import stop_on_signals
 from signalhub.store.base import make_engine, make_sessionmaker
-from signalhub_cli.relay import stop_on_signals
 from signalhub_cli.secrets import require_real_secrets
 
 app = typer.Typer(no_args_is_help=True, help="Deliver alerts by webhook and e-mail; parked alerts.")

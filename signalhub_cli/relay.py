@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import logging
-import signal
-import threading
-from types import FrameType
 
 import typer
 
 from consumers.relay import app as relay_app
 from consumers.relay.settings import RelaySettings
 from signalhub.settings import Settings
+from signalhub.shutdown import stop_on_signals
 
 app = typer.Typer(no_args_is_help=True, help="The outbox relay: committed alerts and receipts -> Kafka.")
-
-
-def stop_on_signals() -> threading.Event:
-    """An event set by SIGTERM or SIGINT, so a process finishes its batch and closes cleanly."""
-    stop = threading.Event()
-
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-    return stop
 
 
 @app.command()

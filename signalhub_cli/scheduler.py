@@ -11,7 +11,7 @@ from rich.console import Console
 from services.scheduler import app as scheduler_app
 from services.scheduler.settings import SchedulerSettings
 from signalhub.settings import Settings
-from signalhub_cli.relay import stop_on_signals
+from signalhub.shutdown import stop_on_signals
 
 app = typer.Typer(no_args_is_help=True, help="Acknowledgement deadlines, review reminders and retention.")
 console = Console()

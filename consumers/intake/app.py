@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
-import signal
 import threading
-from types import FrameType
 
 from consumers.intake.loop import IntakeLoop
 from consumers.intake.unit import IntakeConfig
@@ -18,6 +16,7 @@ from signalhub.domain.linkage.config import default_config
 from signalhub.kafka import make_consumer, make_producer
 from signalhub.metrics import Metrics, serve
 from signalhub.settings import AGENCIES, Settings
+from signalhub.shutdown import stop_on_signals
 from signalhub.store.base import make_engine
 
 __all__ = ["DEFAULT_GROUP", "run", "tune_gc"]
@@ -49,13 +48,7 @@ def run(
     stop = stop or threading.Event()
     tune_gc()
     if threading.current_thread() is threading.main_thread():
-
-        def _stop(signum: int, _frame: FrameType | None) -> None:
-            log.info("Signal %d received, stopping after the current batch", signum)
-            stop.set()
-
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
+        stop_on_signals(stop)
     kafka = settings.kafka
     metrics = Metrics(process="intake")
     engine = make_engine(settings.db.url, pool_size=settings.db.pool_size)
