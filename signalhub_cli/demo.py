@@ -53,7 +53,10 @@ def demo(
     """Start everything, print where to look, run until Ctrl-C."""
     if ctx.invoked_subcommand is not None:
         return
-    for signum in (signal.SIGTERM, signal.SIGHUP):
+    # SIGINT too: a demo started by a non-interactive shell (`make demo &`, a test harness)
+    # inherits SIGINT ignored, and Python then installs no KeyboardInterrupt handler, so Ctrl-C
+    # or a supervisor's SIGINT never stopped it.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _interrupt)
     settings = Settings()
     found_broker = broker.status(settings.broker).running
@@ -106,7 +109,7 @@ def demo(
 
 
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
-    """SIGTERM and SIGHUP end the demo the way Ctrl-C does."""
+    """SIGINT, SIGTERM and SIGHUP end the demo the way Ctrl-C does."""
     raise KeyboardInterrupt
 
 

@@ -64,8 +64,16 @@ def test_demo_runs_the_hub_and_stops_what_it_started(
     args = ["demo", "--rate", "5", "--api-port", str(api_port), "--metrics-port", str(metrics_port)]
     args += ["--sink-port", str(sink_port), "--work-dir", str(tmp_path / "demo")]
     out = tmp_path / "demo.out"
-    with out.open("wb") as sink:
-        demo = subprocess.Popen([*signalhub_command(), *args], env=env, stdout=sink, stderr=subprocess.STDOUT)
+    # Started with SIGINT ignored, as a non-interactive shell starts a background job (`make demo &`,
+    # a CI runner): Ctrl-C (SIGINT) must stop the demo all the same.
+    inherited = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with out.open("wb") as sink:
+            demo = subprocess.Popen(
+                [*signalhub_command(), *args], env=env, stdout=sink, stderr=subprocess.STDOUT
+            )
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     try:
         _wait_for(out, r"login\s+coordinator / \S+", 120, demo)
         assert f"http://127.0.0.1:{api_port}/ui/" in out.read_text()
