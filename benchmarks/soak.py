@@ -3,6 +3,11 @@ receivers, simulator traffic) for `--minutes` at `--rate`, sampled every minute:
 resident memory and open file descriptors, its database connections (by `application_name`),
 and the backlog (consumer lag of intake and notifier, outbox rows, pending deliveries).
 
+The database starts with a registry of `--registry` persons (`REGISTRY`), and the processes reach
+it directly (no proxy: the soak cuts no connection). At `--bursts` minutes the publisher holds its
+signals back for `--burst-seconds`, then sends them at once, so the intakes take full batches
+(see `BURSTS`).
+
 Prints the samples as a table and draws them (PNG, matplotlib: `pip install -e '.[bench]'`), then
 drains and reconciles as the harness does. Exits 1 when a hub process's memory at the end is more
 than 10 % above its memory at minute 10 (the warm-up: caches, pools), when the backlog is not zero
@@ -20,12 +25,15 @@ import time
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from faults import HEADER, line  # benchmarks/faults.py
+from intake_throughput import preload  # benchmarks/intake_throughput.py
 from kafka import TopicPartition
 from kafka.errors import KafkaError
 from sqlalchemy import text
 
+from producers.simulator.people import generate_population
 from signalhub.kafka import make_admin, make_consumer
 from signalhub.settings import AGENCIES, REPO_ROOT, BrokerSettings, KafkaSettings
 from signalhub.store.base import make_engine
@@ -44,6 +52,32 @@ WARM_UP_MINUTES = 10
 # (first names, patronymics) grow by a few hundred small entries a minute. An environment that sets
 # them wins.
 CACHE_BOUNDS = {"PERSONS": 16384, "CANDIDATES": 16384, "VALUES": 4096}
+# Bursts: at each of these minutes the publisher holds its signals for `--burst-seconds`, then sends
+# them at once (a nightly export), so the intakes take full batches. A full batch raises a process's
+# heap to its high-water mark, which fragmentation keeps: the 60-minute soak of 2026-12-02 without
+# bursts saw intake's RSS step up 8-12 MB after each backlog of 700-800 signals (minutes 33, 59).
+# The first burst falls in the warm-up, so the base memory includes the largest batch; the later
+# ones show that the high-water mark does not ratchet up burst after burst.
+BURSTS = (5, 25, 45)
+# Persons in the registry before the traffic starts: a region's hub runs with a registry, and the
+# candidates a batch loads grow with the blocks it reaches, so a soak from an empty database sees
+# each burst's batches load more than the one before (the 2026-12-02 run: intake's RSS +17-30 MB at
+# the minute-25 burst over the minute-5 one). The simulator's own population: its names fill the
+# blocks the traffic reaches.
+REGISTRY = 100_000
+
+
+def preload_registry(url: str, persons: int) -> int:
+    """The simulator's population (another seed than the traffic's) as the registry: families,
+    persons and their blocking keys."""
+    population = generate_population(seed=7_777, families=int(persons / 3.6))
+    families: dict[str, list[dict[str, Any]]] = {}
+    for p in population.persons:
+        families.setdefault(p.family_id, []).append(
+            {"surname": p.surname, "first_name": p.first_name, "patronymic": p.patronymic,
+             "birth_date": p.birth_date, "sex": p.sex, "snils": p.snils}
+        )  # fmt: skip
+    return preload(url, list(families.values()))
 
 
 @dataclass(frozen=True)
@@ -173,6 +207,12 @@ def main() -> None:
     parser.add_argument(
         "--warm-up", type=float, default=WARM_UP_MINUTES, help="minutes before memory is the base"
     )
+    parser.add_argument(
+        "--bursts", type=lambda v: tuple(int(m) for m in v.split(",") if m), default=BURSTS,
+        help="minutes at which a burst begins (comma-separated; empty: none)",
+    )  # fmt: skip
+    parser.add_argument("--burst-seconds", type=float, default=60.0, help="signals held back per burst")
+    parser.add_argument("--registry", type=int, default=REGISTRY, help="persons preloaded before the traffic")
     parser.add_argument("--pg-port", type=int, default=55452)
     parser.add_argument("--broker-port", type=int, default=29392)  # below the ephemeral range
     args = parser.parse_args()
@@ -185,11 +225,16 @@ def main() -> None:
     brokers.up()
     try:
         pg.up()
-        with running_hub(brokers.admin, pg, rate=args.rate, log_dir=REPO_ROOT / "var" / "bench-soak") as rig:
+        logs = REPO_ROOT / "var" / "bench-soak"
+        with running_hub(brokers.admin, pg, rate=args.rate, log_dir=logs, direct=True) as rig:
+            if args.registry:
+                print(f"registry: {preload_registry(rig.url, args.registry)} persons preloaded", flush=True)
             started = time.monotonic()
             rig.traffic.start()
             samples: list[Sample] = []
             for minute in range(1, int(args.minutes) + 1):
+                if minute - 1 in args.bursts:
+                    rig.traffic.hold(args.burst_seconds)
                 time.sleep(max(0.0, started + 60 * minute - time.monotonic()))
                 samples.append(sample(rig, brokers, started))
                 print(f"minute {minute}: {samples[-1]}", flush=True)
@@ -203,7 +248,9 @@ def main() -> None:
         brokers.down()
     bounds = ", ".join(f"{n.lower()} {os.environ[f'SIGNALHUB_LINKAGE_CACHE_{n}']}" for n in CACHE_BOUNDS)
     print(
-        f"\nsoak: {args.minutes:.0f} min at {args.rate:.0f} signals/s (linkage caches: {bounds});"
+        f"\nsoak: {args.minutes:.0f} min at {args.rate:.0f} signals/s (linkage caches: {bounds}; bursts of"
+        f" {args.burst_seconds:.0f} s held back at minutes {', '.join(map(str, args.bursts)) or 'none'};"
+        f" registry preloaded: {args.registry} persons);"
         " last row: after the traffic stopped and drained"
     )
     table(samples)
