@@ -21,6 +21,7 @@ from signalhub.domain.linkage.blocking import IDENTIFIER_PREFIXES, blocking_keys
 from signalhub.domain.linkage.config import LinkageConfig
 from signalhub.store import intake_reads as reads
 from signalhub.store import registry_reads
+from signalhub.store.bulk import pipelined
 from signalhub.store.intake_rows import CaseRow, FamilyRow, PersonRow, SignalRow
 from signalhub.store.locks import lock
 
@@ -59,12 +60,15 @@ def load_registry(conn: Connection, accepted: Sequence[Accepted], config: Linkag
             n = normalised(record_of(person, address))
             query |= query_keys(n)
             names.update("k:" + k for k in blocking_keys(n))
-    lock(conn, names)
-    by_record = reads.signals_by_record(
-        conn, {(a.signal.agency.value, a.signal.source_record_id) for a in wanted}
+    records = {(a.signal.agency.value, a.signal.source_record_id) for a in wanted}
+    with pipelined(conn):  # the locks, then the reads they guard: one round trip
+        lock(conn, names)
+        stored = reads.send_signals_by_record(conn, records)
+        blocks = registry_reads.send_blocks(conn, query, config.max_block_size, IDENTIFIER_PREFIXES)
+    index, persons = registry_reads.persons_by_keys(
+        conn, query, config.max_block_size, IDENTIFIER_PREFIXES, blocks
     )
-    index, persons = registry_reads.persons_by_keys(conn, query, config.max_block_size, IDENTIFIER_PREFIXES)
-    return Registry(inbox, by_record, index, persons)
+    return Registry(inbox, stored(), index, persons)
 
 
 def load_cases(conn: Connection, linked: set[str], registry: Registry, now: datetime) -> Cases:
@@ -77,14 +81,18 @@ def load_cases(conn: Connection, linked: set[str], registry: Registry, now: date
     stored = [p for p in linked if not persons[p].new]
     for _ in range(MAX_FAMILY_LOCK_ROUNDS):
         todo = family_ids - locked
-        if not todo or not lock(conn, ("f:" + f for f in todo), space=1):
+        if not todo:
             break
+        with pipelined(conn):  # the locks, then the read they guard: one round trip
+            if not lock(conn, ("f:" + f for f in todo), space=1):
+                break
+            moved = reads.person_families(conn, stored)
         locked |= todo
-        for person_id, family_id in reads.person_families(conn, stored).items():
+        for person_id, family_id in moved().items():
             persons[person_id].family_id = family_id
         family_ids = _families_of(persons, linked, by_record)
-    families = reads.families(conn, family_ids)
-    cases = {c.id: c for c in reads.cases_of_families(conn, families)}
+    families, found = reads.families_and_cases(conn, family_ids)
+    cases = {c.id: c for c in found}
     loaded = Cases(families, cases)
     wanted_cases = {
         c.id
@@ -94,10 +102,17 @@ def load_cases(conn: Connection, linked: set[str], registry: Registry, now: date
     }
     wanted_cases |= {s.case_id for s in by_record.values() if s.case_id}
     known = {s.id: s for s in by_record.values()}
-    for s in reads.signals_of_cases(conn, wanted_cases):
+    if not wanted_cases:
+        return loaded
+    with pipelined(conn):
+        signals, children = (
+            reads.signals_of_cases(conn, wanted_cases),
+            reads.children_of_cases(conn, wanted_cases),
+        )
+    for s in signals():
         assert s.case_id is not None
         loaded.case_signals.setdefault(s.case_id, []).append(known.get(s.id, s))
-    loaded.case_children = reads.children_of_cases(conn, wanted_cases)
+    loaded.case_children = children()
     return loaded
 
 
