@@ -48,27 +48,45 @@ class Cases:
 
 def load_registry(conn: Connection, accepted: Sequence[Accepted], config: LinkageConfig) -> Registry:
     """Inbox hits, stored signals of the batch's records and the persons its people may be,
-    after locking every blocking key and record of the batch."""
-    inbox = reads.inbox_positions(conn, {event_key(a) for a in accepted})
-    wanted = [a for a in accepted if event_key(a) not in inbox]
-    query: set[str] = set()
-    names: set[str] = set()
-    for a in wanted:
-        address = a.signal.address.text if a.signal.address else None
-        names.add(f"sr:{a.signal.agency.value}:{a.signal.source_record_id}")
-        for person in (*a.signal.children, *a.signal.adults):
-            n = normalised(record_of(person, address))
-            query |= query_keys(n)
-            names.update("k:" + k for k in blocking_keys(n))
-    records = {(a.signal.agency.value, a.signal.source_record_id) for a in wanted}
-    with pipelined(conn):  # the locks, then the reads they guard: one round trip
-        lock(conn, names)
-        stored = reads.send_signals_by_record(conn, records)
-        blocks = registry_reads.send_blocks(conn, query, config.max_block_size, IDENTIFIER_PREFIXES)
+    after locking every blocking key and record of the batch.
+
+    The inbox read, the locks and the reads they guard go to PostgreSQL together (one round
+    trip), so they are sent for every signal of the batch and narrowed afterwards to the signals
+    not processed yet: a redelivered signal's keys are locked too, which can only make a rare
+    batch wait a little longer for another."""
+    keys = [_keys(a) for a in accepted]
+    with pipelined(conn):
+        inbox = reads.send_inbox_positions(conn, {event_key(a) for a in accepted})
+        lock(conn, {name for names, _ in keys for name in names})
+        stored = reads.send_signals_by_record(conn, {_record(a) for a in accepted})
+        blocks = registry_reads.send_blocks(
+            conn, {k for _, query in keys for k in query}, config.max_block_size, IDENTIFIER_PREFIXES
+        )
+    hits = inbox()
+    wanted = [(a, query) for a, (_, query) in zip(accepted, keys, strict=True) if event_key(a) not in hits]
+    records = {_record(a) for a, _ in wanted}
+    query = {k for _, q in wanted for k in q}
     index, persons = registry_reads.persons_by_keys(
-        conn, query, config.max_block_size, IDENTIFIER_PREFIXES, blocks
-    )
-    return Registry(inbox, stored(), index, persons)
+        conn, query, config.max_block_size, IDENTIFIER_PREFIXES,
+        lambda: {k: ids for k, ids in blocks().items() if k in query},
+    )  # fmt: skip
+    return Registry(hits, {r: s for r, s in stored().items() if r in records}, index, persons)
+
+
+def _record(a: Accepted) -> tuple[str, str]:
+    return a.signal.agency.value, a.signal.source_record_id
+
+
+def _keys(a: Accepted) -> tuple[set[str], set[str]]:
+    """The lock names of a signal (its record, its people's blocking keys) and the keys its
+    people's candidates are looked up by."""
+    address = a.signal.address.text if a.signal.address else None
+    names, query = {f"sr:{a.signal.agency.value}:{a.signal.source_record_id}"}, set[str]()
+    for person in (*a.signal.children, *a.signal.adults):
+        n = normalised(record_of(person, address))
+        query |= query_keys(n)
+        names.update("k:" + k for k in blocking_keys(n))
+    return names, query
 
 
 def load_cases(conn: Connection, linked: set[str], registry: Registry, now: datetime) -> Cases:

@@ -1,6 +1,11 @@
-"""Bulk statements over plain row dicts: on PostgreSQL COPY for plain inserts and one statement
-over a JSON document for inserts that ignore conflicts, executemany for the rest and on SQLite.
-Both bind values as SQLAlchemy would (JSON columns as JSON, UTC datetimes).
+"""Bulk statements over plain row dicts: on PostgreSQL one statement over a JSON document for
+every insert (plain or ignoring conflicts), executemany for the rest and on SQLite; both bind
+values as SQLAlchemy would (JSON columns as JSON, UTC datetimes). `pipelined` sends a block's
+statements to PostgreSQL together: intake writes a batch in one round trip.
+
+Not COPY: a pipeline cannot carry it, and each COPY costs two round trips (start, then data),
+which made much of the fixed cost of a small intake batch. Measured for 2 000 outbox rows: COPY
+9.2 ms of client CPU and 10.3 ms of PostgreSQL's, the JSON document 3.7 ms and 18.0 ms.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ __all__ = [
     "inbox_positions",
     "later",
     "person_families",
+    "send_inbox_positions",
     "send_signals_by_record",
     "signals_by_record",
     "signals_of_cases",
@@ -122,11 +123,22 @@ def inbox_positions(
     conn: Connection, events: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[str, int, int]]:
     """Where each already processed (agency, event id) was read: (topic, partition, offset)."""
+    return send_inbox_positions(conn, events)()
+
+
+def send_inbox_positions(
+    conn: Connection, events: Collection[tuple[str, str]]
+) -> Callable[[], dict[tuple[str, str], tuple[str, int, int]]]:
+    """`inbox_positions`, sent now and taken later (`later`)."""
     if conn.dialect.name == "postgresql":
-        rows: Iterable[Any] = _pairs(conn, _INBOX_NAMES, "inbox", "event_id", events)()
-    else:
-        q = select(*(_inbox.c[n] for n in _INBOX_NAMES))
-        rows = _by_agency(conn, q, _inbox.c.agency, _inbox.c.event_id, events)
+        fetch = _pairs(conn, _INBOX_NAMES, "inbox", "event_id", events)
+        return lambda: _positions(fetch())
+    q = select(*(_inbox.c[n] for n in _INBOX_NAMES))
+    found = _positions(_by_agency(conn, q, _inbox.c.agency, _inbox.c.event_id, events))
+    return lambda: found
+
+
+def _positions(rows: Iterable[Any]) -> dict[tuple[str, str], tuple[str, int, int]]:
     return {(agency, event): (topic, partition, offset) for agency, event, topic, partition, offset in rows}
 
 

@@ -72,11 +72,11 @@ def test_a_small_batch_takes_few_round_trips(
             process_batch(engine, CONFIG, _batch(record_factory, 0, AGENCIES[::-1]), [], now)
     finally:
         engine.dispose()
-    # BEGIN; inbox; locks + stored signals + blocks; persons; case numbers; writes + COMMIT
-    assert new.round_trips <= 6, new.statements
+    # BEGIN; inbox + locks + stored signals + blocks; persons; case numbers; writes + COMMIT
+    assert new.round_trips <= 5, new.statements
     # ... and, instead of case numbers: family locks + persons' families; families + cases;
     # the cases' signals + children
-    assert known.round_trips <= 8, known.statements
+    assert known.round_trips <= 7, known.statements
     assert not [s for s in new.statements + known.statements if "COPY" in s]
 
 
