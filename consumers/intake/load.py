@@ -8,7 +8,8 @@ until this batch commits, then sees its result.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -97,19 +98,25 @@ def load_cases(conn: Connection, linked: set[str], registry: Registry, now: date
     family_ids = _families_of(persons, linked, by_record)
     locked: set[str] = set()
     stored = [p for p in linked if not persons[p].new]
+    read: tuple[set[str], Callable[[], tuple[dict[str, FamilyRow], list[CaseRow]]]] | None = None
     for _ in range(MAX_FAMILY_LOCK_ROUNDS):
         todo = family_ids - locked
         if not todo:
             break
-        with pipelined(conn):  # the locks, then the read they guard: one round trip
+        with pipelined(conn):  # the locks, then the reads they guard: one round trip
             if not lock(conn, ("f:" + f for f in todo), space=1):
                 break
             moved = reads.person_families(conn, stored)
+            # read now for the families as they stand (what they almost always still are after)
+            read = (family_ids, reads.families_and_cases(conn, family_ids))
         locked |= todo
         for person_id, family_id in moved().items():
             persons[person_id].family_id = family_id
         family_ids = _families_of(persons, linked, by_record)
-    families, found = reads.families_and_cases(conn, family_ids)
+    if read is None or read[0] != family_ids:
+        with pipelined(conn) if family_ids else nullcontext():  # an empty pipeline costs a round trip
+            read = (family_ids, reads.families_and_cases(conn, family_ids))
+    families, found = read[1]()
     cases = {c.id: c for c in found}
     loaded = Cases(families, cases)
     wanted_cases = {

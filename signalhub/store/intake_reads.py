@@ -12,7 +12,6 @@ from psycopg import sql
 from sqlalchemy import ColumnElement, Connection, Select, String, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from signalhub.store.bulk import pipelined
 from signalhub.store.cases import Case
 from signalhub.store.intake_rows import CaseRow, FamilyRow, SignalRow
 from signalhub.store.registry import Family, InboxEntry, Person, Signal, SignalPerson
@@ -237,19 +236,23 @@ def cases_of_families(conn: Connection, family_ids: Collection[str]) -> list[Cas
     return out
 
 
-def families_and_cases(conn: Connection, ids: Collection[str]) -> tuple[dict[str, FamilyRow], list[CaseRow]]:
-    """`families` and their `cases_of_families`; on PostgreSQL two statements in one round trip,
-    each following `merged_into` itself (a recursive query)."""
+def families_and_cases(
+    conn: Connection, ids: Collection[str]
+) -> Callable[[], tuple[dict[str, FamilyRow], list[CaseRow]]]:
+    """`families` and their `cases_of_families`, sent now and taken later (`later`); on
+    PostgreSQL two statements, each following `merged_into` itself (a recursive query)."""
     if conn.dialect.name != "postgresql":
         found = families(conn, ids)
-        return found, cases_of_families(conn, found)
+        cases = cases_of_families(conn, found)
+        return lambda: (found, cases)
     if not ids:
-        return {}, []
+        return lambda: ({}, [])
     wanted = (sorted(ids),)
-    with pipelined(conn):
-        fams, cases = later(conn, _FAMILIES, wanted), later(conn, _CASES, wanted)
-    found = {r[0]: FamilyRow(r[0], _utc(r[1]), r[2]) for r in fams()}
-    return found, [_case([_utc(v) if isinstance(v, datetime) else v for v in r]) for r in cases()]
+    fams, rows = later(conn, _FAMILIES, wanted), later(conn, _CASES, wanted)
+    return lambda: (
+        {r[0]: FamilyRow(r[0], _utc(r[1]), r[2]) for r in fams()},
+        [_case([_utc(v) if isinstance(v, datetime) else v for v in r]) for r in rows()],
+    )
 
 
 _CASE_NAMES = [c.name for c in _CASE_COLUMNS]
