@@ -106,16 +106,16 @@ def load_cases(conn: Connection, linked: set[str], registry: Registry, now: date
         with pipelined(conn):  # the locks, then the reads they guard: one round trip
             if not lock(conn, ("f:" + f for f in todo), space=1):
                 break
-            moved = reads.person_families(conn, stored)
+            moved = reads.send_person_families(conn, stored)
             # read now for the families as they stand (what they almost always still are after)
-            read = (family_ids, reads.families_and_cases(conn, family_ids))
+            read = (family_ids, reads.send_families_and_cases(conn, family_ids))
         locked |= todo
         for person_id, family_id in moved().items():
             persons[person_id].family_id = family_id
         family_ids = _families_of(persons, linked, by_record)
     if read is None or read[0] != family_ids:
         with pipelined(conn) if family_ids else nullcontext():  # an empty pipeline costs a round trip
-            read = (family_ids, reads.families_and_cases(conn, family_ids))
+            read = (family_ids, reads.send_families_and_cases(conn, family_ids))
     families, found = read[1]()
     cases = {c.id: c for c in found}
     loaded = Cases(families, cases)
@@ -131,8 +131,8 @@ def load_cases(conn: Connection, linked: set[str], registry: Registry, now: date
         return loaded
     with pipelined(conn):
         signals, children = (
-            reads.signals_of_cases(conn, wanted_cases),
-            reads.children_of_cases(conn, wanted_cases),
+            reads.send_signals_of_cases(conn, wanted_cases),
+            reads.send_children_of_cases(conn, wanted_cases),
         )
     for s in signals():
         assert s.case_id is not None

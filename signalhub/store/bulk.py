@@ -21,6 +21,7 @@ from sqlalchemy import JSON, Connection, Table, bindparam, delete, insert, selec
 from sqlalchemy.dialects import postgresql, sqlite
 
 from signalhub.store.base import UtcDateTime, json_bytes
+from signalhub.store.intake_reads import chunks
 
 __all__ = ["RowMove", "bulk_update", "insert_ignore", "insert_rows", "pipelined"]
 
@@ -73,15 +74,10 @@ def _present(
 ) -> set[tuple[Any, ...]]:
     """The keys of `rows` that `table` holds (one key column: an IN per chunk of values)."""
     (column,) = key
-    values = sorted({r[column] for r in rows})
     found: set[tuple[Any, ...]] = set()
-    for start in range(0, len(values), _CHUNK):
-        part = values[start : start + _CHUNK]
+    for part in chunks(sorted({r[column] for r in rows})):
         found.update((v,) for v in conn.scalars(select(table.c[column]).where(table.c[column].in_(part))))
     return found
-
-
-_CHUNK = 2000
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

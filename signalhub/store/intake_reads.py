@@ -1,36 +1,36 @@
-"""Bulk reads of intake: a few `IN (...)` selects per batch, never one query per message."""
+"""Bulk reads of intake: a few `IN (...)` selects per batch, never one query per message. The
+`send_` reads are sent now and taken later, so that several go to PostgreSQL in one round trip
+(`later`, `signalhub.store.bulk.pipelined`); on SQLite they run at once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import fields
-from datetime import UTC, date, datetime
-from functools import lru_cache
+from datetime import date, datetime
 from typing import Any, TypeVar
 
-from psycopg import sql
 from sqlalchemy import ColumnElement, Connection, Select, String, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from signalhub.store.cases import Case
 from signalhub.store.intake_rows import CaseRow, FamilyRow, SignalRow
+from signalhub.store.later import by_pairs, later, utc
 from signalhub.store.registry import Family, InboxEntry, Person, Signal, SignalPerson
 
 __all__ = [
     "cases_of_families",
-    "children_of_cases",
     "chunk_size",
     "chunks",
     "families",
-    "families_and_cases",
     "in_",
     "inbox_positions",
-    "later",
-    "person_families",
+    "send_children_of_cases",
+    "send_families_and_cases",
     "send_inbox_positions",
+    "send_person_families",
     "send_signals_by_record",
+    "send_signals_of_cases",
     "signals_by_record",
-    "signals_of_cases",
 ]
 
 T = TypeVar("T")
@@ -79,45 +79,6 @@ def _by_agency(
             yield from conn.execute(query.where(agency == a, in_(conn, column, part)))
 
 
-def later(conn: Connection, statement: str, params: Any) -> Callable[[], list[Any]]:
-    """PostgreSQL: send a read now (unprepared), take its rows later. In a `pipelined` block,
-    take them after the block: every statement of the block then costs one round trip together."""
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    cur = driver.cursor()
-    cur.execute(statement, params, prepare=False)
-
-    def rows() -> list[Any]:
-        with cur:
-            return list(cur.fetchall())
-
-    return rows
-
-
-def _pairs(
-    conn: Connection, columns: Sequence[str], table: str, key: str, wanted: Collection[tuple[str, str]]
-) -> Callable[[], list[Any]]:
-    """PostgreSQL: rows (`columns`) of `table` whose (agency, `key`) is one of `wanted`, all
-    agencies in one statement (one round trip, not one per agency: a batch names up to five);
-    the pairs travel as two arrays. Unprepared, so it is planned with the pairs in hand (a nested
-    loop over the (agency, key) index), never with a generic plan made while the table was empty
-    (a scan)."""
-    if not wanted:
-        return list
-    pairs = sorted(wanted)
-    params = ([a for a, _ in pairs], [k for _, k in pairs])
-    return later(conn, _pairs_statement(tuple(columns), table, key), params)
-
-
-@lru_cache(maxsize=8)
-def _pairs_statement(columns: tuple[str, ...], table: str, key: str) -> str:
-    return (
-        sql.SQL("SELECT {} FROM {} WHERE (agency, {}) IN (SELECT * FROM unnest(%s::text[], %s::text[]))")
-        .format(sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(table), sql.Identifier(key))
-        .as_string()
-    )
-
-
 def inbox_positions(
     conn: Connection, events: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[str, int, int]]:
@@ -130,7 +91,7 @@ def send_inbox_positions(
 ) -> Callable[[], dict[tuple[str, str], tuple[str, int, int]]]:
     """`inbox_positions`, sent now and taken later (`later`)."""
     if conn.dialect.name == "postgresql":
-        fetch = _pairs(conn, _INBOX_NAMES, "inbox", "event_id", events)
+        fetch = by_pairs(conn, _INBOX_NAMES, "inbox", "event_id", events)
         return lambda: _positions(fetch())
     q = select(*(_inbox.c[n] for n in _INBOX_NAMES))
     found = _positions(_by_agency(conn, q, _inbox.c.agency, _inbox.c.event_id, events))
@@ -147,7 +108,7 @@ _INBOX_NAMES = ("agency", "event_id", "topic", "partition", "offset")
 def _signal(row: Any) -> SignalRow:
     """A row of `_SIGNAL_NAMES`: the dataclass's fields up to `version`, in order."""
     signal = SignalRow(*row)
-    signal.occurred_at = _utc(signal.occurred_at)
+    signal.occurred_at = utc(signal.occurred_at)
     return signal
 
 
@@ -170,7 +131,7 @@ def send_signals_by_record(
 ) -> Callable[[], dict[tuple[str, str], SignalRow]]:
     """`signals_by_record`, sent now and taken later (see `later`)."""
     if conn.dialect.name == "postgresql":
-        fetch = _pairs(conn, _SIGNAL_NAMES, "signals", "source_record_id", records)
+        fetch = by_pairs(conn, _SIGNAL_NAMES, "signals", "source_record_id", records)
         return lambda: _by_record(fetch())
     q = select(*_SIGNAL_COLUMNS)
     found = _by_record(_by_agency(conn, q, _signals.c.agency, _signals.c.source_record_id, records))
@@ -181,7 +142,7 @@ def _by_record(rows: Iterable[Any]) -> dict[tuple[str, str], SignalRow]:
     return {(s.agency, s.source_record_id): s for s in map(_signal, rows)}
 
 
-def signals_of_cases(conn: Connection, case_ids: Collection[str]) -> Callable[[], list[SignalRow]]:
+def send_signals_of_cases(conn: Connection, case_ids: Collection[str]) -> Callable[[], list[SignalRow]]:
     """Stored signals of the cases, sent now and taken later (`later`)."""
     if conn.dialect.name == "postgresql":
         fetch = later(conn, _SIGNALS_OF_CASES, (sorted(case_ids),)) if case_ids else list
@@ -196,7 +157,9 @@ def signals_of_cases(conn: Connection, case_ids: Collection[str]) -> Callable[[]
 _SIGNALS_OF_CASES = f"SELECT {', '.join(_SIGNAL_NAMES)} FROM signals WHERE case_id = ANY(%s::text[])"
 
 
-def person_families(conn: Connection, person_ids: Collection[str]) -> Callable[[], dict[str, str | None]]:
+def send_person_families(
+    conn: Connection, person_ids: Collection[str]
+) -> Callable[[], dict[str, str | None]]:
     """person id -> family id, sent now and taken later (`later`)."""
     if conn.dialect.name == "postgresql":
         fetch = later(conn, _PERSON_FAMILIES, (sorted(person_ids),)) if person_ids else list
@@ -236,7 +199,7 @@ def cases_of_families(conn: Connection, family_ids: Collection[str]) -> list[Cas
     return out
 
 
-def families_and_cases(
+def send_families_and_cases(
     conn: Connection, ids: Collection[str]
 ) -> Callable[[], tuple[dict[str, FamilyRow], list[CaseRow]]]:
     """`families` and their `cases_of_families`, sent now and taken later (`later`); on
@@ -250,8 +213,8 @@ def families_and_cases(
     wanted = (sorted(ids),)
     fams, rows = later(conn, _FAMILIES, wanted), later(conn, _CASES, wanted)
     return lambda: (
-        {r[0]: FamilyRow(r[0], _utc(r[1]), r[2]) for r in fams()},
-        [_case([_utc(v) if isinstance(v, datetime) else v for v in r]) for r in rows()],
+        {r[0]: FamilyRow(r[0], utc(r[1]), r[2]) for r in fams()},
+        [_case([utc(v) if isinstance(v, datetime) else v for v in r]) for r in rows()],
     )
 
 
@@ -270,13 +233,7 @@ _FAMILIES = f"{_SURVIVORS} SELECT id, created_at, merged_into FROM f"
 _CASES = f"{_SURVIVORS} SELECT {', '.join(_CASE_NAMES)} FROM cases WHERE family_id IN (SELECT id FROM f)"
 
 
-def _utc(value: datetime) -> datetime:
-    """A timestamp the driver read, in UTC as SQLAlchemy's `UtcDateTime` gives it (the driver
-    gives the session's time zone)."""
-    return value.astimezone(UTC)
-
-
-def children_of_cases(
+def send_children_of_cases(
     conn: Connection, case_ids: Collection[str]
 ) -> Callable[[], dict[str, dict[str, date | None]]]:
     """case id -> {person id: birth date} of every child named in the case's signals, sent now and

@@ -9,8 +9,9 @@ from collections.abc import Callable, Collection, Sequence
 from sqlalchemy import Connection, select
 
 from signalhub.domain.linkage.compare import levels_of
-from signalhub.store.intake_reads import chunk_size, chunks, in_, later
+from signalhub.store.intake_reads import chunk_size, chunks, in_
 from signalhub.store.intake_rows import PersonRow
+from signalhub.store.later import later
 from signalhub.store.registry import Person, PersonKey, SignalPerson
 
 __all__ = ["labelled_pairs", "persons_by_keys", "send_blocks"]

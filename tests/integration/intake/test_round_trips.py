@@ -90,7 +90,8 @@ def test_a_batch_writes_every_row_once(migrated_db: str, record_factory: Callabl
         after_first = _counts(engine)
         process_batch(engine, CONFIG, first, [], now)  # redelivered: nothing changes
         assert _counts(engine) == after_first
-        process_batch(engine, CONFIG, _batch(record_factory, 10, AGENCIES), [], now)
+        # half of the first batch again, with new signals: only the new ones are written
+        process_batch(engine, CONFIG, first[:5] + _batch(record_factory, 10, AGENCIES), [], now)
         after_second = _counts(engine)
     finally:
         engine.dispose()
@@ -103,3 +104,6 @@ def test_a_batch_writes_every_row_once(migrated_db: str, record_factory: Callabl
     assert after_second["numbers"] == [f"31-{now.year}-{n:06d}" for n in range(1, 21)]
     assert after_second["cases"] == 20
     assert after_second["signals"] == 20
+    assert after_second["inbox"] == 20
+    assert after_second["persons"] == 60
+    assert after_second["outbox"] == 2 * after_first["outbox"]
