@@ -104,7 +104,7 @@ def process_batch(
         )
         write_changes(
             conn, state.families.values(), registry.persons.values(), state.cases.values(),
-            unit.signals.values(), unit.changes,
+            unit.signals.values(), unit.changes, commit=True,
         )  # fmt: skip
     return unit.result
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, delete, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from signalhub.store.bulk import bulk_update, insert_ignore, insert_rows
+from signalhub.store.bulk import bulk_update, insert_ignore, insert_rows, pipelined
 from signalhub.store.cases import Case, CaseCounter, CaseEvent
 from signalhub.store.intake_rows import CaseRow, Changes, FamilyRow, PersonRow, SignalRow
 from signalhub.store.outbox import enqueue_rows
@@ -92,8 +93,30 @@ def write_changes(
     cases: Iterable[CaseRow],
     signals: Iterable[SignalRow],
     changes: Changes,
+    *,
+    commit: bool = False,
 ) -> None:
-    """Write a batch's new and changed rows and its links, history, inbox and outbox."""
+    """Write a batch's new and changed rows and its links, history, inbox and outbox: on
+    PostgreSQL every statement in one pipeline (one round trip; none of them reads a result).
+    With `commit`, the pipeline ends with the transaction's COMMIT (PostgreSQL; the caller's own
+    commit then has nothing left to do), saving a round trip; an error of any statement or of the
+    COMMIT raises here and nothing is written."""
+    with pipelined(conn):
+        _write(conn, families, persons, cases, signals, changes)
+        if commit and conn.dialect.name == "postgresql":
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            driver.execute("COMMIT")
+
+
+def _write(
+    conn: Connection,
+    families: Iterable[FamilyRow],
+    persons: Iterable[PersonRow],
+    cases: Iterable[CaseRow],
+    signals: Iterable[SignalRow],
+    changes: Changes,
+) -> None:
     fams, people, kases, sigs = list(families), list(persons), list(cases), list(signals)
     new_fams = sorted((f for f in fams if f.new), key=lambda f: (f.created_at, f.id))
     if new_fams:
@@ -152,13 +175,20 @@ def _signal_insert(s: SignalRow) -> dict[str, Any]:
 
 
 def next_case_numbers(conn: Connection, scope: str, count: int) -> list[int]:
-    """Reserve `count` sequence numbers of `scope` (region-year); the counter row stays locked on
-    PostgreSQL until the transaction ends, so numbers are never handed out twice."""
+    """Reserve `count` sequence numbers of `scope` (region-year) in one statement (an upsert that
+    returns the counter's new value); the counter row stays locked on PostgreSQL until the
+    transaction ends, so numbers are never handed out twice."""
+    statement = _NEXT_NUMBERS[conn.dialect.name == "postgresql"]
+    end = int(conn.execute(statement, {"scope": scope, "count": count}).scalar_one())
+    return list(range(end - count + 1, end + 1))
+
+
+def _next_numbers(dialect: Any) -> Any:
     table = _t(CaseCounter)
-    row = conn.execute(select(table.c.value).where(table.c.scope == scope).with_for_update()).first()
-    start = 1 if row is None else int(row.value) + 1
-    if row is None:
-        conn.execute(insert(table).values(scope=scope, value=count))
-    else:
-        conn.execute(update(table).where(table.c.scope == scope).values(value=start + count - 1))
-    return list(range(start, start + count))
+    upsert = dialect.insert(table).values(scope=bindparam("scope"), value=bindparam("count"))
+    return upsert.on_conflict_do_update(
+        index_elements=[table.c.scope], set_={"value": table.c.value + upsert.excluded.value}
+    ).returning(table.c.value)
+
+
+_NEXT_NUMBERS = {flag: _next_numbers(postgresql if flag else sqlite) for flag in (True, False)}

@@ -52,8 +52,6 @@ def known(conn: Connection, message_ids: Iterable[str]) -> set[str]:
 def enqueue_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert the `outbox` rows not known yet (a concurrent writer of the same id loses quietly)
     and wake the relay when the caller's transaction commits."""
-    if not rows:
-        return
-    seen = known(conn, (r["message_id"] for r in rows))
-    insert_ignore(conn, _outbox, [r for r in rows if r["message_id"] not in seen], ["message_id"])
-    notify(conn, OUTBOX)
+    if rows:
+        insert_ignore(conn, _outbox, rows, ["message_id"], unless_in=_sent)
+        notify(conn, OUTBOX)

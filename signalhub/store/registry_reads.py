@@ -4,16 +4,17 @@ ids as one text each."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from sqlalchemy import Connection, select
 
 from signalhub.domain.linkage.compare import levels_of
 from signalhub.store.intake_reads import chunk_size, chunks, in_
 from signalhub.store.intake_rows import PersonRow
+from signalhub.store.later import later
 from signalhub.store.registry import Person, PersonKey, SignalPerson
 
-__all__ = ["labelled_pairs", "persons_by_keys"]
+__all__ = ["labelled_pairs", "persons_by_keys", "send_blocks"]
 
 _persons, _keys, _links = Person.__table__, PersonKey.__table__, SignalPerson.__table__
 _LABELS = {"confirmed": True, "split": False}
@@ -39,28 +40,31 @@ def labelled_pairs(conn: Connection) -> list[tuple[dict[str, str], bool]]:
 
 
 def persons_by_keys(
-    conn: Connection, keys: Collection[str], max_block: int, exempt: Sequence[str] = ()
+    conn: Connection,
+    keys: Collection[str],
+    max_block: int,
+    exempt: Sequence[str] = (),
+    blocks: Callable[[], dict[str, list[str]]] | None = None,
 ) -> tuple[dict[str, list[str]], dict[str, PersonRow]]:
     """Persons indexed under any of `keys`: (key -> person ids, person id -> person).
 
     A key shared by more than `max_block` persons is dropped (its persons are reached through
-    their other keys), unless it starts with one of `exempt` (identifier keys).
+    their other keys), unless it starts with one of `exempt` (identifier keys). `blocks`: the
+    same arguments' `send_blocks`, already sent.
     """
-    index: dict[str, list[str]] = {}
-    people: dict[str, PersonRow] = {}
     # Blocks first, then each person once (a person sits under several of the batch's keys, so a
     # join would send every person's row several times).
-    for part in chunks(sorted(keys), chunk_size(conn, keys)):
-        index.update(_blocks(conn, part, max_block, exempt))
+    index = (blocks or send_blocks(conn, keys, max_block, exempt))()
     for key in [k for k, ids in index.items() if len(ids) > max_block and not k.startswith(tuple(exempt))]:
         del index[key]  # before reading persons: one reached only through it is never a candidate
     ids = {person_id for found in index.values() for person_id in found}
+    people: dict[str, PersonRow] = {}
     for part in chunks(sorted(ids), chunk_size(conn, ids)):
         people.update((p.id, p) for p in _persons_by_id(conn, part))
     return index, people
 
 
-_BLOCKS = """
+_BLOCK = """
 SELECT k.key, b.ids FROM unnest(string_to_array(%s, E'\\n')) AS k(key)
 CROSS JOIN LATERAL (
     SELECT string_agg(person_id, ',') AS ids FROM (
@@ -69,31 +73,35 @@ CROSS JOIN LATERAL (
 ) AS b
 WHERE b.ids IS NOT NULL
 """
+_BLOCKS = f"{_BLOCK} UNION ALL {_BLOCK}"
 
 
-def _blocks(conn: Connection, keys: list[str], max_block: int, exempt: Sequence[str]) -> dict[str, list[str]]:
-    """key -> person ids (in id order) of those of `keys` that have persons; on PostgreSQL at
-    most `max_block + 1` ids of a key that is not exempt (enough to know the caller drops it),
-    read without the ORM layer, keys sent as one text (keys hold no newline) and each block's ids
-    returned as one text (ids hold no comma): one row per block, not per (key, person). Exempt
-    keys go through the same statement with no limit (`LIMIT NULL`): one index probe per key,
-    whatever the planner's statistics say (`key = ANY(array)` could turn into a scan of the whole
-    table when they were stale, about a second per batch in the alert-latency runs)."""
-    if conn.dialect.name != "postgresql":
-        found: dict[str, list[str]] = {}
-        q = select(_keys.c.key, _keys.c.person_id).where(in_(conn, _keys.c.key, keys))
+def send_blocks(
+    conn: Connection, keys: Collection[str], max_block: int, exempt: Sequence[str] = ()
+) -> Callable[[], dict[str, list[str]]]:
+    """key -> person ids (in id order) of those of `keys` that have persons, sent now and taken
+    later (`later`). On PostgreSQL one statement, read without the ORM layer, keys sent as one
+    text per kind (keys hold no newline), each block's ids returned as one text (ids hold no
+    comma): one row per block, not per (key, person); at most `max_block + 1` ids of a key that is
+    not exempt (enough to know the caller drops it). Exempt keys go through the same lateral
+    query with no limit (`LIMIT NULL`): one index probe per key, whatever the planner's
+    statistics say (`key = ANY(array)` could turn into a scan of the whole table when they were
+    stale, about a second per batch in the alert-latency runs)."""
+    if conn.dialect.name == "postgresql":
+        prefixes = tuple(exempt)
+        common = "\n".join(sorted(k for k in keys if not k.startswith(prefixes)))
+        fetch = later(
+            conn,
+            _BLOCKS,
+            (common, max_block + 1, "\n".join(sorted(k for k in keys if k.startswith(prefixes))), None),
+        )
+        return lambda: {key: ids.split(",") for key, ids in fetch()}
+    found: dict[str, list[str]] = {}
+    for part in chunks(sorted(keys)):
+        q = select(_keys.c.key, _keys.c.person_id).where(in_(conn, _keys.c.key, part))
         for key, person_id in conn.execute(q.order_by(_keys.c.key, _keys.c.person_id)):
             found.setdefault(key, []).append(person_id)
-        return found
-    prefixes = tuple(exempt)
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    with driver.cursor() as cur:
-        cur.execute(_BLOCKS, ("\n".join(k for k in keys if not k.startswith(prefixes)), max_block + 1))
-        rows = cur.fetchall()
-        cur.execute(_BLOCKS, ("\n".join(k for k in keys if k.startswith(prefixes)), None))
-        rows += cur.fetchall()
-    return {key: ids.split(",") for key, ids in rows}
+    return lambda: found
 
 
 # PersonRow's fields, in order, up to `created_at` (intake never changes a stored person's)
