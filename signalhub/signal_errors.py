@@ -7,6 +7,7 @@ Contract: nothing here ever carries an input value (signals hold personal data).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -57,8 +58,19 @@ def field_errors(error: ValidationError) -> list[FieldError]:
     return found
 
 
+# A part of a path is a field name the model knows, or a key of the sender's own document (an
+# unknown field, `extra_forbidden`): such a key is named only when it looks like a field name, so
+# that a key holding a person's name or a control character is never echoed.
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+_UNKNOWN_FIELD = "<unknown field>"
+
+
 def _path(loc: tuple[int | str, ...]) -> str:
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+            continue
+        name = part if _FIELD_NAME.fullmatch(part) else _UNKNOWN_FIELD
+        text += f".{name}" if text else name
     return text or "(signal)"

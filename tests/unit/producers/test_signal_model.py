@@ -44,6 +44,16 @@ def test_extra_fields_are_forbidden() -> None:
     assert "children[0].passport" in errors_of(risk_signal() | {"children": [child]})
 
 
+@pytest.mark.parametrize("key", ["\u0000", "Иванова Мария", "a b", "1234567890", "x" * 65])
+def test_an_unknown_key_that_is_no_field_name_is_not_echoed(key: str) -> None:
+    """The sender's key is named in the path only when it looks like a field name (as above): a
+    key may hold a person's name or a control character (found by the gateway's fuzz test)."""
+    child = risk_signal()["children"][0] | {key: None}
+    found = errors_of(risk_signal() | {"children": [child]})
+    assert "children[0].<unknown field>" in found
+    assert not any(key in path for path in found)
+
+
 def test_at_least_one_child() -> None:
     assert "children" in errors_of(risk_signal() | {"children": []})
 
