@@ -177,14 +177,17 @@ class IntakeLoop:
 
     def _commit_sent(self) -> None:
         """Commit the offsets sent last and wait for the answer (the loop is stopping): those of
-        the partitions still assigned (a revoked one's offsets are its new owner's to commit)."""
-        assigned = self.consumer.assignment() if self._sent_offsets else set()
-        offsets = {tp: o for tp, o in self._sent_offsets.items() if tp in assigned}
-        if not offsets:
-            return
+        the partitions still assigned and read no further since (a revoked partition's offsets, or
+        one assigned again since, are its other owner's to commit: ours would set it back)."""
         try:
-            self.consumer.commit(offsets)
-        except (CommitFailedError, KafkaError) as e:
+            assigned = self.consumer.assignment() if self._sent_offsets else set()
+            offsets = {
+                tp: o for tp, o in self._sent_offsets.items()
+                if tp in assigned and self.consumer.position(tp, timeout_ms=100) == o.offset
+            }  # fmt: skip
+            if offsets:
+                self.consumer.commit(offsets)
+        except (CommitFailedError, KafkaError, TypeError) as e:
             log.warning(
                 "The last offsets were not committed (%s); their batch will be read again", type(e).__name__
             )

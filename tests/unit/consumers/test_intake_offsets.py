@@ -25,8 +25,8 @@ OWNED, REVOKED = TopicPartition("t.signals.police", 0), TopicPartition("t.signal
 class _Consumer:
     """Two batches (one per partition), then nothing; partition 1 is revoked after its batch."""
 
-    def __init__(self, batches: list[list[FakeRecord]], stop: threading.Event) -> None:
-        self.batches, self.stop = batches, stop
+    def __init__(self, batches: list[list[FakeRecord]], stop: threading.Event, owned_at: int) -> None:
+        self.batches, self.stop, self.owned_at = batches, stop, owned_at
         self.sent: list[dict[TopicPartition, OffsetAndMetadata]] = []
         self.waited: list[dict[TopicPartition, OffsetAndMetadata]] = []
 
@@ -48,6 +48,9 @@ class _Consumer:
     def assignment(self) -> set[TopicPartition]:
         return {OWNED}
 
+    def position(self, tp: TopicPartition, timeout_ms: int) -> int:
+        return self.owned_at
+
     def highwater(self, tp: TopicPartition) -> None:
         return None
 
@@ -62,15 +65,27 @@ def _records(partition: int, offsets: range) -> list[FakeRecord]:
     return out
 
 
-def test_batches_commit_without_waiting_and_a_stop_waits_for_the_owned_partitions_offsets(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _run(monkeypatch: pytest.MonkeyPatch, owned_at: int) -> _Consumer:
     monkeypatch.setattr(IntakeLoop, "_apply", lambda self, accepted, receipts, result, out: None)
     stop = threading.Event()
-    consumer = _Consumer([_records(0, range(0, 3)), _records(1, range(5, 7))], stop)
+    consumer = _Consumer([_records(0, range(0, 3)), _records(1, range(5, 7))], stop, owned_at)
     config = IntakeConfig(KAFKA, "31", default_config())
     loop = IntakeLoop(consumer, None, None, config, Metrics(), "intake")  # type: ignore[arg-type]
     loop.run(stop)
+    return consumer
+
+
+def test_batches_commit_without_waiting_and_a_stop_waits_for_the_owned_partitions_offsets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    consumer = _run(monkeypatch, owned_at=3)
     assert consumer.sent == [{OWNED: OffsetAndMetadata(3, "", -1)}, {REVOKED: OffsetAndMetadata(7, "", -1)}]
     # at the stop: the owned partition's last offsets, waited for; the revoked one's are its new owner's
     assert consumer.waited == [{OWNED: OffsetAndMetadata(3, "", -1)}]
+
+
+def test_a_stop_does_not_set_back_a_partition_another_owner_moved_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Partition 0 was revoked, read on by another process to offset 40 and assigned back: the
+    offsets this loop sent for it before are stale, and committing them would set the group back."""
+    consumer = _run(monkeypatch, owned_at=40)
+    assert consumer.waited == []
