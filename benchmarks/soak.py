@@ -4,9 +4,10 @@ resident memory and open file descriptors, its database connections (by `applica
 and the backlog (consumer lag of intake and notifier, outbox rows, pending deliveries).
 
 The database starts with a registry of `--registry` persons (`REGISTRY`), and the processes reach
-it directly (no proxy: the soak cuts no connection). At `--bursts` minutes the publisher holds its
-signals back for `--burst-seconds`, then sends them at once, so the intakes take full batches
-(see `BURSTS`).
+it directly (no proxy: the soak cuts no connection). The traffic brings new families for the first
+`--new-families` minutes (the warm-up), then new signals about the same families (`NEW_FAMILIES`).
+At `--bursts` minutes the publisher holds its signals back for `--burst-seconds`, then sends them
+at once, so the intakes take full batches (see `BURSTS`).
 
 Prints the samples as a table and draws them (PNG, matplotlib: `pip install -e '.[bench]'`), then
 drains and reconciles as the harness does. Exits 1 when a hub process's memory at the end is more
@@ -19,6 +20,7 @@ once the traffic stopped, or when anything was lost, doubled or left undelivered
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -40,6 +42,7 @@ from signalhub.store.base import make_engine
 from tests.fixtures.fault_harness import Rig, backlog, drain, running_hub
 from tests.fixtures.pipeline import Brokers, Postgres
 from tests.fixtures.reconcile import reconcile
+from tests.fixtures.traffic import CHUNK
 
 GROWTH_LIMIT = 1.10
 WARM_UP_MINUTES = 10
@@ -66,6 +69,15 @@ BURSTS = (5, 25, 45)
 # the minute-25 burst over the minute-5 one). The simulator's own population: its names fill the
 # blocks the traffic reaches.
 REGISTRY = 100_000
+# Minutes in which the traffic brings new families; after them its signals are new records about
+# the families it brought (`traffic.stream`'s populations, reused). A soak is to show growth that
+# has no bound, and with new families all the hour the registry grew 100 981 -> 213 794 persons in
+# 30 minutes (2026-12-02 07:14, 50 signals/s): months of a region's intake in one hour. The
+# candidates a batch loads grew with it (the query keys of 300 recent persons: 8 924 candidate ids
+# in the registry of minute 8, 17 831 in that of minute 28), and so did each burst's peak, which
+# the intake keeps as its high-water mark: +50 MB at the minute-25 burst, as much as at the first.
+# With the registry steady after the warm-up, what grows after it is what the soak is for.
+NEW_FAMILIES = WARM_UP_MINUTES
 
 
 def preload_registry(url: str, persons: int) -> int:
@@ -214,6 +226,10 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--burst-seconds", type=float, default=60.0, help="signals held back per burst")
     parser.add_argument("--registry", type=int, default=REGISTRY, help="persons preloaded before the traffic")
+    parser.add_argument(
+        "--new-families", type=float, default=NEW_FAMILIES,
+        help="minutes in which the traffic brings new families (then signals about the same ones)",
+    )  # fmt: skip
     parser.add_argument("--pg-port", type=int, default=55452)
     parser.add_argument("--broker-port", type=int, default=29392)  # below the ephemeral range
     args = parser.parse_args()
@@ -227,7 +243,10 @@ def main() -> None:
     try:
         pg.up()
         logs = REPO_ROOT / "var" / "bench-soak"
-        with running_hub(brokers.admin, pg, rate=args.rate, log_dir=logs, direct=True) as rig:
+        populations = max(1, math.ceil(args.rate * 60 * args.new_families / CHUNK))
+        with running_hub(
+            brokers.admin, pg, rate=args.rate, log_dir=logs, direct=True, populations=populations
+        ) as rig:
             if args.registry:
                 print(f"registry: {preload_registry(rig.url, args.registry)} persons preloaded", flush=True)
             started = time.monotonic()
@@ -251,7 +270,7 @@ def main() -> None:
     print(
         f"\nsoak: {args.minutes:.0f} min at {args.rate:.0f} signals/s (linkage caches: {bounds}; bursts of"
         f" {args.burst_seconds:.0f} s held back at minutes {', '.join(map(str, args.bursts)) or 'none'};"
-        f" registry preloaded: {args.registry} persons);"
+        f" registry preloaded: {args.registry} persons; new families for {args.new_families:.0f} min);"
         " last row: after the traffic stopped and drained"
     )
     table(samples)
