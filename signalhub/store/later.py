@@ -16,13 +16,14 @@ from sqlalchemy import Connection
 __all__ = ["by_pairs", "later", "utc"]
 
 
-def later(conn: Connection, statement: str, params: Any) -> Callable[[], list[Any]]:
-    """PostgreSQL: send a read now (unprepared), take its rows later. In a `pipelined` block,
-    take them after the block: every statement of the block then costs one round trip together."""
+def later(conn: Connection, statement: str, params: Any, *, prepare: bool = False) -> Callable[[], list[Any]]:
+    """PostgreSQL: send a read now (unprepared unless `prepare`), take its rows later. In a
+    `pipelined` block, take them after the block: every statement of the block then costs one
+    round trip together. `prepare` only for a statement whose plan the statistics cannot change."""
     driver = conn.connection.driver_connection
     assert driver is not None
     cur = driver.cursor()
-    cur.execute(statement, params, prepare=False)
+    cur.execute(statement, params, prepare=prepare)
 
     def rows() -> list[Any]:
         with cur:

@@ -86,15 +86,15 @@ def send_blocks(
     not exempt (enough to know the caller drops it). Exempt keys go through the same lateral
     query with no limit (`LIMIT NULL`): one index probe per key, whatever the planner's
     statistics say (`key = ANY(array)` could turn into a scan of the whole table when they were
-    stale, about a second per batch in the alert-latency runs)."""
+    stale, about a second per batch in the alert-latency runs). Prepared: whatever the statistics,
+    a lateral subquery with a limit is planned as one index probe per key, so the generic plan is
+    that plan, and planning it again for every batch cost more than the probes of a small batch
+    (60 keys: 0.63 ms a read unprepared, 0.28 ms prepared; 300 keys: 1.81 and 1.13 ms)."""
     if conn.dialect.name == "postgresql":
         prefixes = tuple(exempt)
         common = "\n".join(sorted(k for k in keys if not k.startswith(prefixes)))
-        fetch = later(
-            conn,
-            _BLOCKS,
-            (common, max_block + 1, "\n".join(sorted(k for k in keys if k.startswith(prefixes))), None),
-        )
+        exempted = "\n".join(sorted(k for k in keys if k.startswith(prefixes)))
+        fetch = later(conn, _BLOCKS, (common, max_block + 1, exempted, None), prepare=True)
         return lambda: {key: ids.split(",") for key, ids in fetch()}
     found: dict[str, list[str]] = {}
     for part in chunks(sorted(keys)):
