@@ -8,12 +8,13 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
 from consumers.notifier.webhook_client import WebhookClient
+from signalhub_cli.demo_support import ReceiverServer
 
 pytestmark = pytest.mark.integration
 
@@ -46,8 +47,7 @@ def server() -> Iterator[Server]:
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
+    httpd = ReceiverServer(("127.0.0.1", 0), Handler)
     state.url = f"http://127.0.0.1:{httpd.server_address[1]}/alerts"
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield state
