@@ -60,8 +60,9 @@ CACHE_BOUNDS = {"PERSONS": 16384, "CANDIDATES": 16384, "VALUES": 4096}
 # heap to its high-water mark, which fragmentation keeps: the 60-minute soak of 2026-12-02 without
 # bursts saw intake's RSS step up 8-12 MB after each backlog of 700-800 signals (minutes 33, 59).
 # The first burst falls in the warm-up, so the base memory includes a full batch; the later ones
-# show whether the mark ratchets up burst after burst (the run of 2026-12-02 05:09 saw each burst
-# add ~45 MB to each intake, the second as much as the first).
+# show whether the mark ratchets up burst after burst. (Each burst added ~45-50 MB to each intake
+# while the registry grew all the hour; see `NEW_FAMILIES`. With it steady after the warm-up, the
+# minute-45 burst added 1.5-2 MB.)
 BURSTS = (5, 25, 45)
 # Persons in the registry before the traffic starts: a region's hub runs with a registry, and the
 # candidates a batch loads grow with the blocks it reaches, so a soak from an empty database sees
