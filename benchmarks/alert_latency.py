@@ -14,10 +14,13 @@ Every run is a new hub (fresh database, topics and processes), but the broker an
 server are started once for all runs. So a `--warm-up` run (printed, left out of the table) goes
 first: without it the first run alone met a broker just started, whose JVM was still compiling
 (broker CPU 1.29-1.34 ms per signal in the first run against 0.80-1.12 ms in the next two, two sets
-of three at 200/s), which no deployed hub meets (its brokers run on). `--warm-up 0` leaves it out.
+of three at 200/s), which no deployed hub meets (its brokers run on). Ten seconds were too few on
+a slower machine: after them the broker still took 1.62 ms per signal in the first counted run,
+against 0.96 and 0.67 ms in the next two, and that run's p99 was 534 ms against 247 and 203 ms;
+after 60 s it took 1.00, 0.70 and 0.76 ms. `--warm-up 0` leaves it out.
 
     .venv/bin/python benchmarks/alert_latency.py [--rates 100,200,300,400] [--runs 3] [--seconds 30]
-        [--warm-up 10] [--explain] [--chart var/alert-latency-ramp.png]
+        [--warm-up 60] [--explain] [--chart var/alert-latency-ramp.png]
     .venv/bin/python benchmarks/alert_latency.py --rates 200 --runs 1 --seconds 10   # a quick look
 """
 
@@ -283,7 +286,7 @@ def main() -> None:
     parser.add_argument(
         "--warm-up",
         type=float,
-        default=10.0,
+        default=60.0,
         help="seconds of a first, uncounted run at the first rate (0: none)",
     )
     parser.add_argument(
