@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from consumers.notifier.channels import Senders
 from consumers.notifier.consumer import AlertConsumer
+from consumers.notifier.mail_client import MailClient
 from consumers.notifier.routing import load_routing
 from consumers.notifier.settings import NotifierSettings
 from consumers.notifier.webhook_client import WebhookClient
@@ -49,8 +50,9 @@ def run(
         fetch_max_wait_ms=500,
     )
     http = WebhookClient(timeout_s=notifier.http_timeout_s)
+    mail = MailClient(notifier)
     wakeup = Wakeup()
-    senders = Senders(notifier, http, settings.region().zone)
+    senders = Senders(notifier, http, mail, settings.region().zone)
     channels = sorted(routing.channels)
     threads = [
         threading.Thread(
@@ -85,6 +87,7 @@ def run(
             thread.join(timeout=notifier.http_timeout_s + 5)
         consumer.close()
         http.close()
+        mail.close()
         engine.dispose()
         if server is not None:
             server.shutdown()

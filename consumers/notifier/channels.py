@@ -1,4 +1,5 @@
-"""Sending one alert to one channel: webhook (`webhook_client`: http.client) or e-mail (smtplib).
+"""Sending one alert to one channel: webhook (`webhook_client`: http.client) or e-mail
+(`mail_client`: smtplib).
 
 Each sender raises `DeliveryError` with a short reason (status code or error class, never a
 response body or personal data) and whether another attempt may help.
@@ -10,12 +11,12 @@ import hashlib
 import hmac
 import http.client
 import smtplib
-import ssl
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from consumers.notifier.message import case_url, email_message, webhook_body
+from consumers.notifier.mail_client import MailClient
+from consumers.notifier.message import case_url, email_bytes, webhook_body
 from consumers.notifier.routing import Channel, EmailChannel
 from consumers.notifier.settings import NotifierSettings
 from consumers.notifier.webhook_client import WebhookClient
@@ -41,6 +42,7 @@ class Senders:
 
     settings: NotifierSettings
     http: WebhookClient
+    mail: MailClient
     zone: ZoneInfo  # the region's, for times in e-mails
 
     def send(self, channel: Channel, alert: dict[str, Any]) -> None:
@@ -66,16 +68,10 @@ class Senders:
             raise DeliveryError(f"http status {status}", retriable=retriable)
 
     def _email(self, channel: EmailChannel, alert: dict[str, Any], url: str) -> None:
-        s = self.settings
-        msg = email_message(alert, url, s.mail_from, channel.to, self.zone)
+        sender = self.settings.mail_from
+        message = email_bytes(alert, url, sender, channel.to, self.zone)
         try:
-            with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_s) as smtp:
-                if s.smtp_starttls:
-                    smtp.starttls(context=ssl.create_default_context())
-                if s.smtp_username:
-                    password = s.smtp_password.get_secret_value() if s.smtp_password else ""
-                    smtp.login(s.smtp_username, password)
-                smtp.send_message(msg)
+            self.mail.send(sender, channel.to, message)
         except smtplib.SMTPResponseException as e:
             raise DeliveryError(f"smtp {e.smtp_code}", retriable=e.smtp_code < 500) from None
         except (smtplib.SMTPException, OSError) as e:

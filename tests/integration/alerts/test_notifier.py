@@ -24,6 +24,7 @@ from consumers.notifier import app as notifier_app
 from consumers.notifier import deliveries
 from consumers.notifier.app import utcnow
 from consumers.notifier.channels import Senders
+from consumers.notifier.mail_client import MailClient
 from consumers.notifier.routing import load_routing
 from consumers.notifier.settings import NotifierSettings
 from consumers.notifier.webhook_client import WebhookClient
@@ -291,7 +292,12 @@ def test_deliveries_of_a_channel_removed_from_routing_are_parked_not_left_pendin
 def channel_worker(
     notifier: NotifierSettings, sessions: sessionmaker[Session], clock: Clock
 ) -> ChannelWorker:
-    senders = Senders(notifier, WebhookClient(timeout_s=notifier.http_timeout_s), ZoneInfo("Europe/Moscow"))
+    senders = Senders(
+        notifier,
+        WebhookClient(timeout_s=notifier.http_timeout_s),
+        MailClient(notifier),
+        ZoneInfo("Europe/Moscow"),
+    )
     return ChannelWorker(
         "hook", load_routing(notifier.routing_path), sessions, senders, notifier, Metrics(), clock
     )

@@ -3,12 +3,15 @@ e-mail text."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import hashlib
 import hmac
 import json
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ import pytest
 
 from consumers.notifier.channels import sign
 from consumers.notifier.deliveries import Backoff
-from consumers.notifier.message import as_stored, email_message, webhook_body
+from consumers.notifier.message import as_stored, email_bytes, webhook_body
 from consumers.notifier.routing import Routing, load_routing
 from consumers.notifier.settings import EXAMPLE_ROUTING, NotifierSettings
 from schemas.codec import Codec
@@ -132,7 +135,15 @@ def test_default_backoff_resends_within_thirty_seconds_and_parks_no_sooner_than_
 def test_email_is_russian_and_names_nobody() -> None:
     codec = Codec("CaseAlert")
     decoded = as_stored(codec.decode(codec.encode(alert())))
-    msg = email_message(decoded, "https://hub/cases/c1", "hub@x", ["duty@x"], Region.of("31").zone)
+    sent = email_bytes(decoded, "https://hub/cases/c1", "hub@x", ["duty@x"], Region.of("31").zone)
+    sent.decode("ascii")  # 7-bit, in CRLF lines of at most 78 characters: any SMTP server takes it
+    assert sent.endswith(b"\r\n")
+    assert b"\n" not in sent.replace(b"\r\n", b"")
+    assert max(map(len, sent.split(b"\r\n"))) <= 78
+    msg = email.message_from_bytes(sent, policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    assert msg["Message-ID"] == f"<{decoded['alert_id']}@signalhub>"
+    assert msg["Date"].datetime.tzinfo is not None
     assert msg["Subject"] == "[Дети в семье] Открыт новый случай: случай № 31-2026-000001, приоритет срочный"
     text = msg.get_content()
     assert "Срок принятия в работу: 02.03.2026 12:00 (Europe/Moscow)" in text
