@@ -6,34 +6,31 @@ from __future__ import annotations
 import email
 import email.policy
 import smtplib
-import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from consumers.notifier.channels import DeliveryError, Senders
 from consumers.notifier.mail_client import MailClient
 from consumers.notifier.routing import EmailChannel
 from consumers.notifier.settings import NotifierSettings
 from consumers.notifier.webhook_client import WebhookClient
+from tests.fixtures.receivers import MailSink
 
 
-class Server:
-    """Keeps each message with the peer (host, port) of the connection that brought it."""
+class Server(MailSink):
+    """The SMTP receiver of the benchmarks, keeping each message with the peer (host, port) of the
+    connection that brought it; `refuse` answers every DATA with that reply instead."""
 
     def __init__(self) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
         self.got: list[tuple[Any, bytes]] = []
         self.tried: list[Any] = []  # the peer of every DATA, refused or not
         self.refuse: str | None = None
         self.lock = threading.Lock()
-        self._controller: Controller | None = None
+        super().__init__()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
@@ -44,15 +41,6 @@ class Server:
             self.got.append((session.peer, envelope.content))
         return "250 OK"
 
-    def start(self) -> None:
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
     def sessions(self) -> int:
         with self.lock:
             return len({peer for peer, _ in self.got})
@@ -61,9 +49,8 @@ class Server:
 @pytest.fixture
 def server() -> Iterator[Server]:
     s = Server()
-    s.start()
     yield s
-    s.stop()
+    s.close()
 
 
 @pytest.fixture
@@ -102,8 +89,8 @@ def test_a_session_the_server_closed_is_replaced_and_the_message_sent_once(
     server: Server, client: MailClient
 ) -> None:
     client.send("hub@x", ["duty@x"], message(1))
-    server.stop()  # closes the kept-open session, as a server's idle timeout or restart does
-    server.start()
+    server.down()  # closes the kept-open session, as a server's idle timeout or restart does
+    server.up()
     client.send("hub@x", ["duty@x"], message(2))
     subjects = [email.message_from_bytes(content)["Subject"] for _, content in server.got]
     assert subjects == ["1", "2"]
@@ -132,7 +119,7 @@ def test_a_refused_message_drops_its_session(server: Server, client: MailClient)
 
 
 def test_no_server_is_an_error_not_a_hang(server: Server, client: MailClient) -> None:
-    server.stop()
+    server.down()
     with pytest.raises(ConnectionRefusedError):
         client.send("hub@x", ["duty@x"], message(1))
 
