@@ -35,6 +35,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -297,6 +298,8 @@ def main() -> None:
     parser.add_argument("--pg-port", default="55436")
     parser.add_argument("--broker-port", type=int, default=29192)  # below the ephemeral range
     args = parser.parse_args()
+    if not args.no_chart and find_spec("matplotlib") is None:  # known now, not after the last run
+        parser.error("the chart needs matplotlib: pip install -e '.[bench]' (or --no-chart)")
     rates = [float(r) for r in args.rates.split(",")]
     os.chdir(REPO_ROOT)
     pg = Postgres(int(args.pg_port), statements=args.explain)

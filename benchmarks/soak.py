@@ -26,6 +26,7 @@ import sys
 import time
 from contextlib import closing
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +235,8 @@ def main() -> None:
     parser.add_argument("--pg-port", type=int, default=55452)
     parser.add_argument("--broker-port", type=int, default=29392)  # below the ephemeral range
     args = parser.parse_args()
+    if find_spec("matplotlib") is None:  # known now, not after the hour
+        parser.error("the chart needs matplotlib: pip install -e '.[bench]'")
     os.chdir(REPO_ROOT)
     for name, bound in CACHE_BOUNDS.items():  # the hub's processes inherit this environment
         os.environ.setdefault(f"SIGNALHUB_LINKAGE_CACHE_{name}", str(bound))
