@@ -72,6 +72,8 @@ class Senders:
         message = email_bytes(alert, url, sender, channel.to, self.zone)
         try:
             self.mail.send(sender, channel.to, message)
+        except smtplib.SMTPNotSupportedError:
+            raise DeliveryError("smtp: no SMTPUTF8 for the addresses", retriable=False) from None
         except smtplib.SMTPResponseException as e:
             raise DeliveryError(f"smtp {e.smtp_code}", retriable=e.smtp_code < 500) from None
         except (smtplib.SMTPException, OSError) as e:

@@ -3,7 +3,8 @@ session per sending thread, opened again when the server closed it.
 
 Why kept open: a session per message (connect, EHLO, STARTTLS, AUTH, QUIT) cost more than the
 message, and at 100 e-mails a second it was most of the notifier's CPU with the message build
-(`message.email_bytes`). A session that failed in any other way is dropped, never reused.
+(`message.email_bytes`). A session that failed is dropped, never reused. Addresses that are
+not ASCII (a mailbox at служба.рф) are sent with SMTPUTF8, as `smtplib.send_message` would.
 """
 
 from __future__ import annotations
@@ -32,13 +33,15 @@ class MailClient:
 
     def send(self, sender: str, to: list[str], message: bytes) -> None:
         """Send one message; raises `smtplib.SMTPException` (a refusal: `SMTPResponseException`
-        carries the code) or `OSError` (refused, reset, timed out, TLS). A kept-open session found
-        closed by the server, or answered 421 (closing), is replaced and the message sent once more on the new one (receivers
-        deduplicate on the Message-ID: at least once)."""
+        carries the code; `SMTPNotSupportedError`: the server does not take SMTPUTF8) or
+        `OSError` (refused, reset, timed out, TLS). A kept-open session found closed by the
+        server, or answered 421 (closing), is replaced and the message sent once more on the new
+        one (receivers deduplicate on the Message-ID: at least once)."""
+        options = () if (sender + "".join(to)).isascii() else ("SMTPUTF8", "BODY=8BITMIME")
         smtp: smtplib.SMTP | None = getattr(self._local, "smtp", None)
         if smtp is not None:
             try:
-                smtp.sendmail(sender, to, message)
+                smtp.sendmail(sender, to, message, options)
                 return
             except _STALE:
                 self._drop()
@@ -51,7 +54,7 @@ class MailClient:
                 raise
         smtp = self._local.smtp = self._open()
         try:
-            smtp.sendmail(sender, to, message)
+            smtp.sendmail(sender, to, message, options)
         except BaseException:
             self._drop()
             raise

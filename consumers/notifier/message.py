@@ -108,12 +108,12 @@ def email_bytes(alert: dict[str, Any], url: str, sender: str, to: list[str], zon
     """The e-mail as sent: UTF-8 text in base64, the subject as RFC 2047 encoded words, `Date` now,
     lines ended by CRLF as SMTP's DATA wants them. Built with the `compat32` classes (`MIMEText`,
     `Header`): the header registry of `EmailMessage` took 1.9 ms a message against 0.45 ms for
-    these, for the same text."""
+    these, for the same text. The addresses are written as they are (UTF-8 where they are not
+    ASCII, which the session then sends with SMTPUTF8): an address is never an encoded word."""
     msg = MIMEText(email_text(alert, url, zone), "plain", "utf-8")
     msg["Subject"] = Header(subject(alert), "utf-8", header_name="Subject").encode()
-    msg["From"] = sender
-    msg["To"] = ", ".join(to)
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = f"<{alert['alert_id']}@signalhub>"
     msg["X-Signalhub-Alert-Id"] = str(alert["alert_id"])
-    return msg.as_bytes(policy=_SMTP_LINES)
+    recipients = ",\r\n ".join(to)  # one a line
+    return f"From: {sender}\r\nTo: {recipients}\r\n".encode() + msg.as_bytes(policy=_SMTP_LINES)

@@ -20,9 +20,14 @@ class WebhookChannel(BaseModel):
     url: str
 
 
+# local@domain with no space or line break (an address is written into the message as it is);
+# either part may be non-ASCII (sent with SMTPUTF8).
+MAILBOX = r"^[^\s@]+@[^\s@]+$"
+
+
 class EmailChannel(BaseModel):
     type: Literal["email"]
-    to: list[str] = Field(min_length=1)
+    to: list[Annotated[str, Field(pattern=MAILBOX)]] = Field(min_length=1)
 
 
 Channel = Annotated[WebhookChannel | EmailChannel, Field(discriminator="type")]

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from consumers.notifier.routing import MAILBOX
+
 EXAMPLE_ROUTING = Path(__file__).resolve().parent / "routing.example.toml"
 
 
@@ -40,7 +42,7 @@ class NotifierSettings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_s: float = 10.0
-    mail_from: str = "signalhub@localhost"
+    mail_from: str = Field(default="signalhub@localhost", pattern=MAILBOX)
 
     # Workers wait this long between polls; on PostgreSQL they are woken by NOTIFY and poll only
     # every `listen_poll_interval_s` (retries and ended leases become due without a write).

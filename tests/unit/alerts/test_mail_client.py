@@ -15,22 +15,31 @@ import pytest
 
 from consumers.notifier.channels import DeliveryError, Senders
 from consumers.notifier.mail_client import MailClient
+from consumers.notifier.message import email_bytes
 from consumers.notifier.routing import EmailChannel
 from consumers.notifier.settings import NotifierSettings
 from consumers.notifier.webhook_client import WebhookClient
 from tests.fixtures.receivers import MailSink
+
+ZONE = ZoneInfo("Europe/Moscow")
+ALERT = {
+    "alert_id": "a1", "case_id": "c1", "case_number": "31-2026-000001", "alert_type": "case_opened",
+    "priority": "urgent", "priority_score": 80, "ack_deadline": None, "case_status": "new",
+    "agencies": ["police"], "children_count": 1, "municipality_code": "14610000",
+}  # fmt: skip
 
 
 class Server(MailSink):
     """The SMTP receiver of the benchmarks, keeping each message with the peer (host, port) of the
     connection that brought it; `refuse` answers every DATA with that reply instead."""
 
-    def __init__(self) -> None:
+    def __init__(self, smtputf8: bool = False) -> None:
         self.got: list[tuple[Any, bytes]] = []
+        self.recipients: list[list[str]] = []
         self.tried: list[Any] = []  # the peer of every DATA, refused or not
         self.refuse: str | None = None
         self.lock = threading.Lock()
-        super().__init__()
+        super().__init__(smtputf8)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
@@ -39,6 +48,7 @@ class Server(MailSink):
             return self.refuse
         with self.lock:
             self.got.append((session.peer, envelope.content))
+            self.recipients.append(list(envelope.rcpt_tos))
         return "250 OK"
 
     def sessions(self) -> int:
@@ -132,17 +142,48 @@ def test_the_email_channel_reports_a_refusal_by_code(
     server: Server, answer: str, reason: str, retriable: bool
 ) -> None:
     settings = NotifierSettings(smtp_host="127.0.0.1", smtp_port=server.port, mail_from="hub@x")
-    senders = Senders(settings, WebhookClient(5.0), MailClient(settings), ZoneInfo("Europe/Moscow"))
+    senders = Senders(settings, WebhookClient(5.0), MailClient(settings), ZONE)
     channel = EmailChannel(type="email", to=["duty@x"])
-    alert = {
-        "alert_id": "a1", "case_id": "c1", "case_number": "31-2026-000001", "alert_type": "case_opened",
-        "priority": "urgent", "priority_score": 80, "ack_deadline": None, "case_status": "new",
-        "agencies": ["police"], "children_count": 1, "municipality_code": "14610000",
-    }  # fmt: skip
-    senders.send(channel, alert)
+    senders.send(channel, ALERT)
     delivered = email.message_from_bytes(server.got[0][1], policy=email.policy.default)
     assert delivered["X-Signalhub-Alert-Id"] == "a1"
     server.refuse = answer
     with pytest.raises(DeliveryError) as failed:
-        senders.send(channel, alert)
+        senders.send(channel, ALERT)
     assert (failed.value.reason, failed.value.retriable) == (reason, retriable)
+
+
+def test_addresses_that_are_not_ascii_go_as_they_are_with_smtputf8() -> None:
+    server = Server(smtputf8=True)
+    settings = NotifierSettings(
+        smtp_host="127.0.0.1", smtp_port=server.port, mail_from="оповещения@служба.рф"
+    )
+    client = MailClient(settings)
+    try:
+        to = ["дежурный@служба.рф", "duty@x"]
+        client.send(
+            settings.mail_from, to, email_bytes(ALERT, "https://hub/cases/c1", settings.mail_from, to, ZONE)
+        )
+    finally:
+        client.close()
+        server.close()
+    assert server.recipients == [to]
+    headers = server.got[0][1].decode("utf-8")  # UTF-8 as they are, never encoded words
+    delivered = email.message_from_string(headers, policy=email.policy.SMTPUTF8)
+    assert delivered["From"] == "оповещения@служба.рф"
+    assert [a.addr_spec for a in delivered["To"].addresses] == to
+
+
+def test_a_server_without_smtputf8_refuses_them_for_good(server: Server) -> None:
+    settings = NotifierSettings(smtp_host="127.0.0.1", smtp_port=server.port, mail_from="hub@x")
+    senders = Senders(settings, WebhookClient(5.0), MailClient(settings), ZONE)
+    with pytest.raises(DeliveryError) as failed:
+        senders.send(EmailChannel(type="email", to=["дежурный@служба.рф"]), ALERT)
+    assert failed.value.retriable is False
+    assert server.tried == []
+
+
+@pytest.mark.parametrize("address", ["duty@x\r\nBcc: other@y", "duty", "duty @x"])
+def test_an_address_that_is_not_one_mailbox_is_refused_when_routing_is_read(address: str) -> None:
+    with pytest.raises(ValueError, match="to"):
+        EmailChannel(type="email", to=[address])
