@@ -15,7 +15,9 @@ from typing import cast
 
 import pytest
 from sqlalchemy import Connection, Table, insert
+from sqlalchemy.orm import Session
 
+from consumers.notifier import deliveries
 from signalhub.store.base import make_engine
 from signalhub.store.outbox import known
 from signalhub.store.registry import Person, PersonKey
@@ -28,7 +30,9 @@ def _prepared(conn: Connection) -> list[str]:
     return [str(s) for s in conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars()]
 
 
-def test_known_message_ids_and_persons_by_id_are_planned_with_their_ids(alerts_pg_url: str) -> None:
+def test_known_message_ids_persons_by_id_and_delivered_alerts_are_planned_with_their_ids(
+    alerts_pg_url: str,
+) -> None:
     engine = make_engine(alerts_pg_url)
     person = {"id": "p1", "family_id": None, "surname": "Иванова", "first_name": "Анна",
               "patronymic": None, "birth_date": date(2020, 1, 1), "sex": "F", "snils": None,
@@ -42,10 +46,15 @@ def test_known_message_ids_and_persons_by_id_are_planned_with_their_ids(alerts_p
             for n in range(12):  # past psycopg's threshold (5) and PostgreSQL's custom plans (5)
                 assert known(conn, [f"m{n}", f"m{n + 1}"]) == set()
                 assert list(persons_by_keys(conn, {"sd:a"}, 10)[1]) == ["p1"]
+                with Session(bind=conn) as session, session.begin():
+                    alerts = [{"alert_id": f"a{n}-{k}", "case_id": "c1"} for k in range(2)]
+                    deliveries.record(session, [(a, ["webhook"]) for a in alerts], datetime.now(UTC))
             prepared = _prepared(conn)
+            recorded = conn.exec_driver_sql("SELECT count(*) FROM deliveries").scalar_one()
     finally:
         engine.dispose()
-    assert [s for s in prepared if "outbox_sent" in s or "FROM persons" in s] == []
+    assert recorded == 24
+    assert [s for s in prepared if "outbox_sent" in s or "FROM persons" in s or "deliveries_done" in s] == []
 
 
 def test_the_blocks_read_is_prepared_and_its_generic_plan_made_on_empty_tables_probes_the_index(
