@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from psycopg import sql
 from psycopg.types.json import Json
-from sqlalchemy import JSON, Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import JSON, Connection, Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from signalhub.store.base import UtcDateTime, json_bytes
@@ -72,11 +72,11 @@ def insert_ignore(
 def _present(
     conn: Connection, table: Table, key: list[str], rows: list[dict[str, Any]]
 ) -> set[tuple[Any, ...]]:
-    """The keys of `rows` that `table` holds (one key column: an IN per chunk of values)."""
-    (column,) = key
+    """The keys of `rows` that `table` holds (an IN per chunk of keys)."""
+    columns = [table.c[k] for k in key]
     found: set[tuple[Any, ...]] = set()
-    for part in chunks(sorted({r[column] for r in rows})):
-        found.update((v,) for v in conn.scalars(select(table.c[column]).where(table.c[column].in_(part))))
+    for part in chunks(sorted({tuple(r[k] for k in key) for r in rows})):
+        found.update(tuple(v) for v in conn.execute(select(*columns).where(tuple_(*columns).in_(part))))
     return found
 
 
@@ -122,8 +122,13 @@ def _insert_statement(
     table: Table, names: tuple[str, ...], key: tuple[str, ...] | None, unless_in: str | None
 ) -> str:
     """`_json_insert`'s statement. A JSON column that stores Python's None as JSON `null` (as
-    SQLAlchemy and COPY did) gets `null`, not SQL NULL, from an absent or null value. Sent
-    unprepared: a generic plan made while the tables were empty probes `unless_in` badly."""
+    SQLAlchemy and COPY did) gets `null`, not SQL NULL, from an absent or null value.
+
+    `unless_in` is probed row by row through its unique index on the key: the `OFFSET 0` keeps
+    PostgreSQL from turning the NOT EXISTS into an anti join, which it planned as a hash of the
+    whole table (it takes the document for 100 rows, and `unless_in` is a table of done rows that
+    grows as long as the hub runs): in a 200/s run intake's outbox insert took 1.6 ms a batch of
+    21 rows over 12 000 sent messages, growing with the table, analyzed or not. Sent unprepared."""
     values = [
         sql.SQL("COALESCE({}, 'null')").format(sql.Identifier(n))
         if isinstance(t := table.c[n].type, JSON) and not t.none_as_null
@@ -140,7 +145,7 @@ def _insert_statement(
     if unless_in is not None and key is not None:
         same = sql.SQL(" AND ").join(sql.SQL("o.{0} = r.{0}").format(sql.Identifier(k)) for k in key)
         parts.append(
-            sql.SQL(" WHERE NOT EXISTS (SELECT 1 FROM {} AS o WHERE {})").format(
+            sql.SQL(" WHERE NOT EXISTS (SELECT 1 FROM {} AS o WHERE {} OFFSET 0)").format(
                 sql.Identifier(unless_in), same
             )
         )

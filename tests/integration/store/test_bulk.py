@@ -1,5 +1,6 @@
-"""The bulk insert that ignores conflicts (intake's outbox): rows land in the order given, a
-message id already stored or repeated within the rows is written once, on both backends."""
+"""The bulk insert that ignores conflicts (intake's outbox, the notifier's deliveries): rows land in
+the order given, a key already stored, repeated within the rows or already done (`unless_in`) is
+written once, on both backends; on PostgreSQL the done rows are probed by their unique index."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from sqlalchemy import Table, func, select, text
 
 from signalhub.store import migrate
 from signalhub.store.base import make_engine
-from signalhub.store.bulk import insert_ignore, insert_rows
-from signalhub.store.messaging import OutboxMessage
+from signalhub.store.bulk import _insert_statement, insert_ignore, insert_rows
+from signalhub.store.messaging import Delivery, DeliveryDone, OutboxMessage, OutboxSent
 
 OUTBOX = cast(Table, OutboxMessage.__table__)
+SENT = cast(Table, OutboxSent.__table__)
+DELIVERIES, DONE = cast(Table, Delivery.__table__), cast(Table, DeliveryDone.__table__)
+AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def _row(message_id: str, n: int) -> dict[str, Any]:
@@ -85,3 +89,65 @@ def test_insert_ignore_on_postgresql_is_one_statement_whatever_the_rows(fresh_pg
     finally:
         engine.dispose()
     assert (statements, stored) == (1, 200)
+
+
+def _delivery(alert_id: str, channel: str) -> dict[str, Any]:
+    return {"alert_id": alert_id, "case_id": "c1", "channel": channel, "alert": {"alert_id": alert_id},
+            "status": "pending", "attempts": 0, "next_attempt_at": AT, "created_at": AT}  # fmt: skip
+
+
+def test_insert_ignore_leaves_out_keys_already_done_on_two_columns(db_url: str) -> None:
+    """The notifier's deliveries: an alert already delivered to a channel is not recorded again
+    for it, though it is for another channel."""
+    migrate.upgrade(db_url)
+    engine = make_engine(db_url)
+    done = {"id": 1, "alert_id": "a1", "case_id": "c1", "channel": "webhook", "attempts": 1,
+            "created_at": AT, "delivered_at": AT}  # fmt: skip
+    try:
+        with engine.begin() as conn:
+            conn.execute(DONE.insert(), [done])
+        with engine.begin() as conn:
+            rows = [_delivery("a1", "webhook"), _delivery("a1", "email"), _delivery("a2", "webhook")]
+            insert_ignore(conn, DELIVERIES, rows, ["alert_id", "channel"], unless_in=DONE)
+        with engine.connect() as conn:
+            stored = conn.execute(
+                select(DELIVERIES.c.alert_id, DELIVERIES.c.channel).order_by(DELIVERIES.c.id)
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in stored] == [("a1", "email"), ("a2", "webhook")]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("table", "key", "done"), [(OUTBOX, "message_id", SENT), (DELIVERIES, "alert_id", DONE)]
+)
+def test_insert_ignore_probes_the_done_rows_by_their_index_not_a_scan(
+    fresh_pg_url: str, table: Table, key: str, done: Table
+) -> None:
+    """The done tables grow for as long as the hub runs. Planned as an anti join, the NOT EXISTS
+    hashed all of them for each batch (a seq scan, analyzed or not, for the 100 rows PostgreSQL
+    assumes a JSON document holds): 1.6 ms a batch over 12 000 sent messages, and growing."""
+    migrate.upgrade(fresh_pg_url)
+    engine = make_engine(fresh_pg_url)
+    columns = [c.name for c in done.columns]
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                f"INSERT INTO {done.name} ({', '.join(columns)}) SELECT g, 'm' || g, 'c', 'webhook', "
+                + ("'k', " if done is SENT else "1, ")
+                + "now(), now() FROM generate_series(1, 20000) g"
+            )
+            plans = []
+            for analyzed in (False, True):
+                if analyzed:
+                    conn.exec_driver_sql(f"ANALYZE {done.name}")
+                names = tuple(_row("m1", 0) if table is OUTBOX else _delivery("m1", "webhook"))
+                key_columns = (key,) if table is OUTBOX else ("alert_id", "channel")
+                statement = _insert_statement(table, names, key_columns, done.name)
+                plans.append("\n".join(conn.exec_driver_sql(f"EXPLAIN {statement}", ("[]",)).scalars()))
+    finally:
+        engine.dispose()
+    for plan in plans:
+        assert f"Seq Scan on {done.name}" not in plan, plan
+        assert f"Index Only Scan using uq_{done.name}_" in plan, plan
