@@ -3,8 +3,9 @@ session per sending thread, opened again when the server closed it.
 
 Why kept open: a session per message (connect, EHLO, STARTTLS, AUTH, QUIT) cost more than the
 message: with it and `EmailMessage` an e-mail took 2.7-3.4 times the CPU it takes kept open and
-built by `message.email_bytes` (1 000 e-mails to a local server, three runs at three times). A session that failed is dropped, never reused. Addresses that are
-not ASCII (a mailbox at служба.рф) are sent with SMTPUTF8, as `smtplib.send_message` would.
+built by `message.email_bytes` (1 000 e-mails to a local server, three runs at three times). A
+session that failed is dropped, never reused. Addresses that are not ASCII (a mailbox at
+служба.рф) are sent with SMTPUTF8, as `smtplib.send_message` would.
 """
 
 from __future__ import annotations

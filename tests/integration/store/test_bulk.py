@@ -120,31 +120,32 @@ def test_insert_ignore_leaves_out_keys_already_done_on_two_columns(db_url: str) 
 
 @pytest.mark.integration
 @pytest.mark.parametrize(
-    ("table", "key", "done"), [(OUTBOX, "message_id", SENT), (DELIVERIES, "alert_id", DONE)]
+    ("table", "row", "key", "done", "fifth"),
+    [
+        (OUTBOX, _row("m1", 0), ("message_id",), SENT, "'k'"),  # the key of a sent message
+        (DELIVERIES, _delivery("m1", "webhook"), ("alert_id", "channel"), DONE, "1"),  # attempts
+    ],
 )
 def test_insert_ignore_probes_the_done_rows_by_their_index_not_a_scan(
-    fresh_pg_url: str, table: Table, key: str, done: Table
+    fresh_pg_url: str, table: Table, row: dict[str, Any], key: tuple[str, ...], done: Table, fifth: str
 ) -> None:
     """The done tables grow for as long as the hub runs. Planned as an anti join, the NOT EXISTS
     hashed all of them for each batch (a seq scan, analyzed or not, for the 100 rows PostgreSQL
     assumes a JSON document holds): 1.6 ms a batch over 12 000 sent messages, and growing."""
     migrate.upgrade(fresh_pg_url)
     engine = make_engine(fresh_pg_url)
-    columns = [c.name for c in done.columns]
+    columns = ", ".join(c.name for c in done.columns)
+    statement = _insert_statement(table, tuple(row), key, done.name)
     try:
         with engine.begin() as conn:
             conn.exec_driver_sql(
-                f"INSERT INTO {done.name} ({', '.join(columns)}) SELECT g, 'm' || g, 'c', 'webhook', "
-                + ("'k', " if done is SENT else "1, ")
-                + "now(), now() FROM generate_series(1, 20000) g"
+                f"INSERT INTO {done.name} ({columns}) SELECT g, 'm' || g, 'c', 'webhook', {fifth},"
+                " now(), now() FROM generate_series(1, 20000) g"
             )
             plans = []
             for analyzed in (False, True):
                 if analyzed:
                     conn.exec_driver_sql(f"ANALYZE {done.name}")
-                names = tuple(_row("m1", 0) if table is OUTBOX else _delivery("m1", "webhook"))
-                key_columns = (key,) if table is OUTBOX else ("alert_id", "channel")
-                statement = _insert_statement(table, names, key_columns, done.name)
                 plans.append("\n".join(conn.exec_driver_sql(f"EXPLAIN {statement}", ("[]",)).scalars()))
     finally:
         engine.dispose()
